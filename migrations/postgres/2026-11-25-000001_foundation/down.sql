@@ -1,0 +1,11 @@
+DROP TABLE idempotency_keys;
+DROP TABLE changes;
+DROP TABLE audit_events;
+DROP TABLE login_failures;
+DROP TABLE api_clients;
+DROP TABLE users;
+DROP TABLE organisation_moves;
+DROP TABLE organisations;
+DROP TABLE localities;
+DROP TABLE write_lock;
+DROP TABLE settings;

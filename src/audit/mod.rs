@@ -1,0 +1,101 @@
+//! The audit log and the change journal.
+//!
+//! `record` writes, in the caller's transaction, one audit event (who, what,
+//! before/after) and one change-feed entry (the record as it now is, or a
+//! tombstone). The API offers no way to change or delete either.
+
+pub mod routes;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::{new_id, now};
+use crate::auth::Access;
+use crate::db::schema::{audit_events, changes};
+use crate::db::DbConnection;
+use crate::error::ApiResult;
+
+/// A committed write to journal.
+pub struct Write<'a> {
+    /// `create`, `update`, `delete`, or a domain action (`merge`, …).
+    pub action: &'a str,
+    /// Record type as named in the change feed (`organisation`, `locality`, …).
+    pub record_type: &'a str,
+    pub record_id: &'a str,
+    /// The organisation path the record belongs to, for scoped reads of the
+    /// journal; `None` for records outside the organisation tree.
+    pub organisation_path: Option<&'a str>,
+    pub version: i64,
+    pub before: Option<Value>,
+    /// The record after the write; `None` for a delete.
+    pub after: Option<Value>,
+}
+
+/// Journals a write in the current transaction.
+pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> ApiResult<()> {
+    let at = now();
+    let after_json = write.after.as_ref().map(Value::to_string);
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::id.eq(new_id()),
+            audit_events::at.eq(at),
+            audit_events::actor_type.eq(access.kind.as_str()),
+            audit_events::actor_id.eq(Some(&access.account_id)),
+            audit_events::actor_name.eq(Some(&access.name)),
+            audit_events::action.eq(write.action),
+            audit_events::resource_type.eq(write.record_type),
+            audit_events::resource_id.eq(Some(write.record_id)),
+            audit_events::organisation_path.eq(write.organisation_path),
+            audit_events::request_id.eq(Some(&access.request_id)),
+            audit_events::before_json.eq(write.before.as_ref().map(Value::to_string)),
+            audit_events::after_json.eq(after_json.as_deref()),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(changes::table)
+        .values((
+            changes::record_type.eq(write.record_type),
+            changes::record_id.eq(write.record_id),
+            changes::op.eq(if write.after.is_some() {
+                "upsert"
+            } else {
+                "delete"
+            }),
+            changes::version.eq(write.version),
+            changes::at.eq(at),
+            changes::organisation_path.eq(write.organisation_path),
+            changes::data.eq(after_json.as_deref()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records that a privileged caller read a full personal record (SPEC 4).
+pub fn record_read(
+    conn: &mut DbConnection,
+    access: &Access,
+    record_type: &str,
+    record_id: &str,
+    organisation_path: Option<&str>,
+) -> ApiResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::id.eq(new_id()),
+            audit_events::at.eq(now()),
+            audit_events::actor_type.eq(access.kind.as_str()),
+            audit_events::actor_id.eq(Some(&access.account_id)),
+            audit_events::actor_name.eq(Some(&access.name)),
+            audit_events::action.eq("read"),
+            audit_events::resource_type.eq(record_type),
+            audit_events::resource_id.eq(Some(record_id)),
+            audit_events::organisation_path.eq(organisation_path),
+            audit_events::request_id.eq(Some(&access.request_id)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The JSON of a view, for before/after images.
+pub fn image<T: Serialize>(view: &T) -> Option<Value> {
+    serde_json::to_value(view).ok()
+}

@@ -1,0 +1,310 @@
+//! Persistence: one diesel connection type over SQLite and PostgreSQL, an r2d2
+//! pool, embedded migrations per backend, and the helpers every store uses to
+//! run blocking database work off the async workers.
+
+pub mod schema;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The one connection type of the service; stores match on it only where a
+/// backend needs its own SQL.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The backend type of `DbConnection`, for boxed queries.
+pub type DbBackend = <DbConnection as diesel::Connection>::Backend;
+
+diesel::define_sql_function! {
+    /// `substr(text, start)`, the same on SQLite and PostgreSQL (1-based).
+    fn substr(text: diesel::sql_types::Text, start: diesel::sql_types::Integer) -> diesel::sql_types::Text;
+}
+
+/// The materialised path of a record under `parent_path` (`/a/b/` + `id/`).
+pub fn child_path(parent_path: Option<&str>, id: &str) -> String {
+    format!("{}{id}/", parent_path.unwrap_or("/"))
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which database the service runs on, chosen from the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed `DATABASE_URL`.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    pub backend: Backend,
+    /// What the driver is given: a file path for SQLite, the URL for PostgreSQL.
+    pub target: String,
+}
+
+impl DatabaseUrl {
+    /// `sqlite://PATH` (or `sqlite:PATH`) and `postgres://…` / `postgresql://…`.
+    ///
+    /// The variant is picked here, from the scheme, because diesel's derived
+    /// `establish` tries each backend in turn and SQLite accepts any string as
+    /// a file name.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| {
+                format!("DATABASE_URL must start with sqlite:// or postgres://, got {url:?}")
+            })?;
+        if path.is_empty() {
+            return Err("DATABASE_URL names no SQLite file".to_owned());
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            target: path.to_owned(),
+        })
+    }
+}
+
+/// When the last connection-level failure was seen (unix seconds), shared by
+/// the pool's manager and every request.
+#[derive(Debug, Default)]
+struct FaultClock(AtomicI64);
+
+/// After a connection-level failure, pooled connections are checked on their
+/// way back to the pool for this long, so dead ones are dropped and the
+/// service recovers without a restart; otherwise no check costs a round trip.
+const FAULT_WATCH_SECONDS: i64 = 30;
+
+impl FaultClock {
+    fn mark(&self) {
+        self.0
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    fn recent(&self) -> bool {
+        let at = self.0.load(Ordering::Relaxed);
+        at != 0 && chrono::Utc::now().timestamp() - at < FAULT_WATCH_SECONDS
+    }
+}
+
+/// The r2d2 manager: connects to the chosen backend and sets SQLite up.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+    faults: Arc<FaultClock>,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        match self.url.backend {
+            Backend::Postgres => Ok(DbConnection::Postgresql(diesel::PgConnection::establish(
+                &self.url.target,
+            )?)),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
+                // WAL lets readers run beside the writer; NORMAL sync is durable
+                // across a killed process; the busy timeout makes writers queue.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA busy_timeout = 5000;
+                     PRAGMA cache_size = -32000;
+                     PRAGMA temp_store = MEMORY;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        if conn.is_broken() {
+            return true;
+        }
+        self.faults.recent() && conn.batch_execute("SELECT 1").is_err()
+    }
+}
+
+/// The database handle held by the app: a pool and what it runs on.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager>,
+    faults: Arc<FaultClock>,
+    pub backend: Backend,
+}
+
+/// How a pooled connection is handed to store code.
+pub type Conn = PooledConnection<ConnectionManager>;
+
+impl Db {
+    /// Opens the pool (creating the SQLite file's folder) without touching the schema.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Self, String> {
+        let url = DatabaseUrl::parse(url)?;
+        if url.backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(&url.target).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+            }
+        }
+        let faults = Arc::new(FaultClock::default());
+        let backend = url.backend;
+        let manager = ConnectionManager {
+            url,
+            faults: faults.clone(),
+        };
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            // Checked on return after faults instead (see FaultClock).
+            .test_on_check_out(false)
+            .build(manager)
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        Ok(Self {
+            pool,
+            faults,
+            backend,
+        })
+    }
+
+    /// Applies the pending migrations of this backend.
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let applied = match &mut *conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| format!("migration failed: {e}"))?;
+        Ok(applied.len())
+    }
+
+    /// Whether every migration of this backend has been applied.
+    pub fn migrations_pending(conn: &mut DbConnection) -> Result<bool, String> {
+        let pending = match conn {
+            DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+            DbConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+        };
+        pending.map_err(|e| e.to_string())
+    }
+
+    /// A connection for work outside a request (start-up, seeding).
+    pub fn get(&self) -> ApiResult<Conn> {
+        self.pool.get().map_err(|_| ApiError::DatabaseUnavailable)
+    }
+
+    /// Runs blocking database work on the blocking pool, never on an async worker.
+    pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let faults = self.faults.clone();
+        let result = actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|_| ApiError::DatabaseUnavailable)?;
+            work(&mut conn)
+        })
+        .await?;
+        if matches!(result, Err(ApiError::DatabaseUnavailable)) {
+            faults.mark();
+        }
+        result
+    }
+
+    /// The pool's current size, for /metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+}
+
+/// Runs `work` in one transaction that writes. On SQLite the transaction
+/// takes the write lock first, as `BEGIN IMMEDIATE` would, so concurrent
+/// writers queue on the busy timeout rather than fail on a stale snapshot.
+pub fn write_transaction<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
+) -> ApiResult<T> {
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Sqlite(_)) {
+            use schema::write_lock::dsl::*;
+            diesel::update(write_lock.filter(id.eq(1)))
+                .set(n.eq(n))
+                .execute(conn)?;
+        }
+        work(conn)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_url_names_a_file() {
+        let url = DatabaseUrl::parse("sqlite://data/party-registry.db").expect("valid url");
+        assert_eq!(url.backend, Backend::Sqlite);
+        assert_eq!(url.target, "data/party-registry.db");
+    }
+
+    #[test]
+    fn postgres_url_is_passed_whole() {
+        let url = DatabaseUrl::parse("postgres://u@localhost/db").expect("valid url");
+        assert_eq!(url.backend, Backend::Postgres);
+        assert_eq!(url.target, "postgres://u@localhost/db");
+    }
+
+    #[test]
+    fn unknown_scheme_is_refused() {
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+    }
+
+    #[test]
+    fn migration_folders_stay_in_step() {
+        let names = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .expect("migrations folder")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let sqlite = names(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"));
+        let postgres = names(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"));
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres);
+    }
+}

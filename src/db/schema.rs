@@ -1,0 +1,162 @@
+//! Diesel table definitions, written by hand to match `migrations/`.
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    write_lock (id) {
+        id -> Integer,
+        n -> Integer,
+    }
+}
+
+diesel::table! {
+    localities (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        search_name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
+        path -> Text,
+        established_on -> Nullable<Date>,
+        dissolved_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        search_name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
+        path -> Text,
+        locality_id -> Nullable<Text>,
+        established_on -> Nullable<Date>,
+        dissolved_on -> Nullable<Date>,
+        merged_into_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    organisation_moves (id) {
+        id -> Text,
+        organisation_id -> Text,
+        from_parent_id -> Nullable<Text>,
+        to_parent_id -> Nullable<Text>,
+        moved_on -> Date,
+        decision_number -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        full_name -> Nullable<Text>,
+        role -> Text,
+        scope_organisation_id -> Nullable<Text>,
+        disabled -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        name -> Text,
+        role -> Text,
+        scope_organisation_id -> Nullable<Text>,
+        disabled -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (login) {
+        login -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        organisation_path -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        record_type -> Text,
+        record_id -> Text,
+        op -> Text,
+        version -> BigInt,
+        at -> Timestamp,
+        organisation_path -> Nullable<Text>,
+        data -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_location -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> organisations (scope_organisation_id));
+diesel::joinable!(api_clients -> organisations (scope_organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    localities,
+    organisations,
+    organisation_moves,
+    users,
+    api_clients,
+    audit_events,
+    changes,
+);

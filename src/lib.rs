@@ -1,0 +1,19 @@
+//! party-registry: the party-building register of a Vietnamese Party
+//! committee as a JSON REST API. `main.rs` is a thin CLI over this library;
+//! tests start the same `Application` on port 0.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod ops;
+pub mod organisations;
+pub mod startup;
+pub mod state;
+pub mod vocabularies;
+
+pub use config::Config;
+pub use startup::Application;

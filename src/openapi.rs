@@ -1,0 +1,86 @@
+//! The OpenAPI document: generated from the handlers' annotations, served at
+//! `/openapi.json`, committed at `openapi/openapi.json` (a test guards drift).
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "party-registry",
+        description = "Register of a Vietnamese Party committee's organisations, members, candidates, cadres, training, ratings and reports, with sync for provincial systems.\n\nAuthenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents with a stable `code`.",
+        license(name = "Proprietary")
+    ),
+    modifiers(&BearerScheme),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "auth", description = "Tokens and the caller"),
+        (name = "accounts", description = "User accounts and API clients (admins)"),
+        (name = "localities", description = "Administrative localities"),
+        (name = "organisations", description = "Party organisations and their tree"),
+        (name = "vocabularies", description = "Enumerations with Vietnamese and English labels"),
+        (name = "audit", description = "Who changed what, and when"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Registers every documented endpoint. Used by the server and by `openapi()`.
+pub fn register(config: &mut ServiceConfig) {
+    use crate::{audit, auth, ops, organisations, vocabularies};
+    config
+        .service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(auth::routes::issue_token)
+        .service(auth::routes::me)
+        .service(vocabularies::list_vocabularies)
+        .service(organisations::routes::list_organisations)
+        .service(organisations::routes::create_organisation)
+        .service(organisations::routes::get_organisation_tree)
+        .service(organisations::routes::merge_organisation)
+        .service(organisations::routes::get_organisation)
+        .service(organisations::routes::update_organisation)
+        .service(organisations::routes::delete_organisation)
+        .service(audit::routes::list_audit_events);
+}
+
+/// The document the code describes.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    document
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

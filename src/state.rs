@@ -1,0 +1,52 @@
+//! Shared application state and the two ways handlers reach the database.
+
+use crate::auth::token::Keys;
+use crate::auth::{Access, Caller, Right};
+use crate::db::{write_transaction, Db, DbConnection};
+use crate::error::ApiResult;
+use crate::ops::Metrics;
+
+/// What every handler can reach; built once at start.
+pub struct AppState {
+    pub db: Db,
+    pub keys: Keys,
+    pub token_ttl_seconds: i64,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Checks the caller's account and right, then reads on the blocking pool.
+    /// Every store query receives the resolved `Access`, so scope filtering
+    /// cannot be forgotten.
+    pub async fn read<T, F>(&self, caller: Caller, right: Right, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db
+            .run(move |conn| {
+                let access = Access::resolve(conn, &caller)?;
+                access.require(right)?;
+                work(conn, &access)
+            })
+            .await
+    }
+
+    /// Like `read`, inside one write transaction: the change, its audit event
+    /// and its change-feed entry commit together or not at all.
+    pub async fn write<T, F>(&self, caller: Caller, right: Right, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    let access = Access::resolve(conn, &caller)?;
+                    access.require(right)?;
+                    work(conn, &access)
+                })
+            })
+            .await
+    }
+}
