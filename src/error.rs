@@ -75,6 +75,10 @@ pub enum ApiError {
     /// 404: no such record, or outside the caller's scope.
     #[error("not found")]
     NotFound,
+    /// 404: a body names a record that does not exist or is outside the
+    /// caller's scope (indistinguishable on purpose).
+    #[error("{field} names no record you can see")]
+    ReferenceNotFound { field: &'static str },
     /// 409: duplicate human code or a state conflict.
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
@@ -148,6 +152,14 @@ impl ApiError {
         }
     }
 
+    /// Turns a 404 of a lookup into a 404 naming the body field that referred to it.
+    pub fn for_reference(self, field: &'static str) -> Self {
+        match self {
+            Self::NotFound => Self::ReferenceNotFound { field },
+            other => other,
+        }
+    }
+
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -155,6 +167,7 @@ impl ApiError {
             Self::Unauthenticated(_) => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
+            Self::ReferenceNotFound { .. } => "reference_not_found",
             Self::Conflict { code, .. } => code,
             Self::PreconditionFailed => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -172,6 +185,7 @@ impl ApiError {
             Self::Unauthenticated(_) => "Authentication required",
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
+            Self::ReferenceNotFound { .. } => "Referenced record not found",
             Self::Conflict { .. } => "Conflict",
             Self::PreconditionFailed => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
@@ -209,6 +223,11 @@ impl ApiError {
     fn field_errors(&self) -> Vec<FieldError> {
         match self {
             Self::BadRequest { errors, .. } | Self::RuleBroken { errors, .. } => errors.clone(),
+            Self::ReferenceNotFound { field } => vec![FieldError::new(
+                *field,
+                "reference_not_found",
+                format!("{field} names no record you can see"),
+            )],
             _ => Vec::new(),
         }
     }
@@ -238,7 +257,7 @@ impl ResponseError for ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::ReferenceNotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

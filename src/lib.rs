@@ -2,12 +2,14 @@
 //! committee as a JSON REST API. `main.rs` is a thin CLI over this library;
 //! tests start the same `Application` on port 0.
 
+pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod localities;
 pub mod openapi;
 pub mod ops;
 pub mod organisations;

@@ -50,14 +50,30 @@ impl Modify for BearerScheme {
 
 /// Registers every documented endpoint. Used by the server and by `openapi()`.
 pub fn register(config: &mut ServiceConfig) {
-    use crate::{audit, auth, ops, organisations, vocabularies};
+    use crate::{accounts, audit, auth, localities, ops, organisations, vocabularies};
     config
         .service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics)
         .service(auth::routes::issue_token)
         .service(auth::routes::me)
+        .service(accounts::users::list_users)
+        .service(accounts::users::create_user)
+        .service(accounts::users::get_user)
+        .service(accounts::users::update_user)
+        .service(accounts::users::delete_user)
+        .service(accounts::clients::list_clients)
+        .service(accounts::clients::create_client)
+        .service(accounts::clients::get_client)
+        .service(accounts::clients::update_client)
+        .service(accounts::clients::rotate_client_secret)
+        .service(accounts::clients::delete_client)
         .service(vocabularies::list_vocabularies)
+        .service(localities::routes::list_localities)
+        .service(localities::routes::create_locality)
+        .service(localities::routes::get_locality)
+        .service(localities::routes::update_locality)
+        .service(localities::routes::delete_locality)
         .service(organisations::routes::list_organisations)
         .service(organisations::routes::create_organisation)
         .service(organisations::routes::get_organisation_tree)

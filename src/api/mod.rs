@@ -5,6 +5,7 @@ pub mod pagination;
 pub mod patch;
 pub mod request_id;
 pub mod search;
+pub mod validate;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;

@@ -32,7 +32,32 @@ pub struct Write<'a> {
     pub after: Option<Value>,
 }
 
-/// Journals a write in the current transaction.
+/// Record types of the change feed (SPEC section 8); accounts are audited
+/// but never synced.
+pub const SYNC_TYPES: &[&str] = &[
+    "locality",
+    "organisation",
+    "person",
+    "member",
+    "member_event",
+    "candidate",
+    "admission_quota",
+    "cadre",
+    "position",
+    "appointment",
+    "rotation",
+    "training_class",
+    "enrolment",
+    "assessment",
+    "award",
+    "study_campaign",
+    "participation",
+    "oversight",
+    "village_charge",
+];
+
+/// Journals a write in the current transaction: an audit event always, and a
+/// change-feed entry for the record types that sync.
 pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> ApiResult<()> {
     let at = now();
     let after_json = write.after.as_ref().map(Value::to_string);
@@ -52,6 +77,9 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
             audit_events::after_json.eq(after_json.as_deref()),
         ))
         .execute(conn)?;
+    if !SYNC_TYPES.contains(&write.record_type) {
+        return Ok(());
+    }
     diesel::insert_into(changes::table)
         .values((
             changes::record_type.eq(write.record_type),

@@ -173,6 +173,9 @@ impl Scope {
     }
 }
 
+/// Name, role, scope organisation, disabled flag and scope path of an account.
+type AccountState = (String, String, Option<String>, bool, Option<String>);
+
 /// The checked caller: its account is live, and its role and scope come from
 /// the database (so a changed or disabled account takes effect at once).
 #[derive(Debug, Clone)]
@@ -190,7 +193,7 @@ impl Access {
     pub fn resolve(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Self> {
         let gone =
             || ApiError::Unauthenticated("The account of this token is disabled or deleted.");
-        let row: Option<(String, String, Option<String>, bool, Option<String>)> = match caller.kind
+        let row: Option<AccountState> = match caller.kind
         {
             AccountKind::User => users::table
                 .left_join(organisations::table)

@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 
-use crate::error::FieldError;
 use crate::vocabularies::OrganisationKind;
 
 /// Whether an organisation of `kind` may sit under a parent of `parent` kind
@@ -48,49 +47,6 @@ pub fn active_on(
     day: NaiveDate,
 ) -> bool {
     established.is_none_or(|e| e <= day) && dissolved.is_none_or(|d| d > day)
-}
-
-/// Checks a human code: 1–64 visible characters, no spaces.
-pub fn check_code(code: &str, errors: &mut Vec<FieldError>) {
-    if code.is_empty()
-        || code.chars().count() > 64
-        || code.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        errors.push(FieldError::new(
-            "code",
-            "invalid_code",
-            "code must be 1 to 64 characters without spaces",
-        ));
-    }
-}
-
-/// Checks a display name: 1–255 characters after trimming.
-pub fn check_name(name: &str, errors: &mut Vec<FieldError>) {
-    let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 255 {
-        errors.push(FieldError::new(
-            "name",
-            "invalid_name",
-            "name must be 1 to 255 characters",
-        ));
-    }
-}
-
-/// Checks that a dissolution does not precede the establishment.
-pub fn check_dates(
-    established: Option<NaiveDate>,
-    dissolved: Option<NaiveDate>,
-    errors: &mut Vec<FieldError>,
-) {
-    if let (Some(e), Some(d)) = (established, dissolved) {
-        if d < e {
-            errors.push(FieldError::new(
-                "dissolved_on",
-                "dissolved_before_established",
-                "dissolved_on cannot be before established_on",
-            ));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -151,12 +107,5 @@ mod tests {
             day("2025-07-01")
         ));
         assert!(!active_on(Some(day("2010-01-01")), None, day("2009-12-31")));
-    }
-
-    #[test]
-    fn codes_with_spaces_are_refused() {
-        let mut errors = Vec::new();
-        check_code("MA 01", &mut errors);
-        assert_eq!(errors.len(), 1);
     }
 }

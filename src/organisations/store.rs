@@ -11,10 +11,10 @@ use super::rules;
 use crate::api::pagination::{key, After, Page, PageRequest};
 use crate::api::patch::{set_nullable, set_required};
 use crate::api::search::{contains_pattern, fold};
-use crate::api::{check_version, new_id, now};
+use crate::api::{check_version, new_id, now, validate};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
-use crate::db::schema::{localities, organisation_moves, organisations as o};
+use crate::db::schema::{organisation_moves, organisations as o};
 use crate::db::{child_path, substr, DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::keyset;
@@ -43,25 +43,14 @@ pub fn find(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Org
         .first(conn)?)
 }
 
-/// A referenced organisation in scope, or 422 naming the field.
-fn find_reference(
+/// A referenced organisation in scope, or 404 naming the body field.
+pub fn find_reference(
     conn: &mut DbConnection,
     access: &Access,
     id: &str,
-    field: &str,
+    field: &'static str,
 ) -> ApiResult<OrganisationRow> {
-    find(conn, access, id).map_err(|e| match e {
-        ApiError::NotFound => ApiError::RuleBroken {
-            code: "reference_not_found",
-            detail: format!("{field} names no organisation you can see"),
-            errors: vec![FieldError::new(
-                field,
-                "reference_not_found",
-                "no such organisation",
-            )],
-        },
-        other => other,
-    })
+    find(conn, access, id).map_err(|e| e.for_reference(field))
 }
 
 fn filtered(
@@ -133,9 +122,9 @@ fn search_text(name: &str, code: &str) -> String {
 }
 
 fn check_fields(row: &OrganisationRow, errors: &mut Vec<FieldError>) {
-    rules::check_code(&row.code, errors);
-    rules::check_name(&row.name, errors);
-    rules::check_dates(row.established_on, row.dissolved_on, errors);
+    validate::check_code(&row.code, errors);
+    validate::check_name(&row.name, errors);
+    validate::check_dates(row.established_on, row.dissolved_on, errors);
 }
 
 fn check_code_free(conn: &mut DbConnection, code: &str, except_id: &str) -> ApiResult<()> {
@@ -155,24 +144,12 @@ fn check_code_free(conn: &mut DbConnection, code: &str, except_id: &str) -> ApiR
 }
 
 fn check_locality(conn: &mut DbConnection, locality_id: Option<&str>) -> ApiResult<()> {
-    let Some(id) = locality_id else { return Ok(()) };
-    let found: i64 = localities::table
-        .filter(localities::id.eq(id))
-        .filter(localities::deleted_at.is_null())
-        .count()
-        .get_result(conn)?;
-    if found == 0 {
-        return Err(ApiError::RuleBroken {
-            code: "reference_not_found",
-            detail: "locality_id names no locality".to_owned(),
-            errors: vec![FieldError::new(
-                "locality_id",
-                "reference_not_found",
-                "no such locality",
-            )],
-        });
+    match locality_id {
+        Some(id) => crate::localities::store::find(conn, id)
+            .map(|_| ())
+            .map_err(|e| e.for_reference("locality_id")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// 422 unless `kind` may sit under `parent` (SPEC section 2 table).
@@ -281,6 +258,22 @@ pub fn create(
     Ok(view)
 }
 
+/// 422 when `parent` is the row itself or one of its descendants.
+fn check_no_cycle(row: &OrganisationRow, parent: Option<&OrganisationRow>) -> ApiResult<()> {
+    match parent {
+        Some(p) if p.path.starts_with(&row.path) => Err(ApiError::RuleBroken {
+            code: "cycle",
+            detail: "an organisation cannot move under itself or its own descendant".to_owned(),
+            errors: vec![FieldError::new(
+                "parent_id",
+                "cycle",
+                "would create a cycle",
+            )],
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Moves `row` (in memory and its stored descendants) under `parent`,
 /// keeping a dated record of the move.
 fn reparent(
@@ -290,19 +283,7 @@ fn reparent(
     on: NaiveDate,
     decision_number: Option<&str>,
 ) -> ApiResult<()> {
-    if let Some(p) = parent {
-        if p.path.starts_with(&row.path) {
-            return Err(ApiError::RuleBroken {
-                code: "cycle",
-                detail: "an organisation cannot move under itself or its own descendant".to_owned(),
-                errors: vec![FieldError::new(
-                    "parent_id",
-                    "cycle",
-                    "would create a cycle",
-                )],
-            });
-        }
-    }
+    check_no_cycle(row, parent)?;
     let old_path = row.path.clone();
     let new_path = child_path(parent.map(|p| p.path.as_str()), &row.id);
     let (lo, hi) = subtree_range(&old_path);
@@ -422,6 +403,7 @@ pub fn update(
             None if access.scope.root_id().is_some() => return Err(ApiError::NotFound),
             None => None,
         };
+        check_no_cycle(&current, parent.as_ref())?;
         check_parent_kind(kind, parent.as_ref())?;
         if next.parent_id != current.parent_id {
             next.parent_id = current.parent_id.clone();

@@ -1,0 +1,239 @@
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::json;
+
+use crate::helpers::{TestApp, JWT_SECRET};
+
+fn claims(offset_exp: i64, offset_nbf: i64, iss: &str, aud: &str) -> serde_json::Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"sub": "user:00000000-0000-0000-0000-000000000000", "role": "admin", "scope": null,
+           "iat": now, "nbf": now + offset_nbf, "exp": now + offset_exp, "iss": iss, "aud": aud})
+}
+
+fn kid() -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(JWT_SECRET.as_bytes())[..8])
+}
+
+fn sign(claims: &serde_json::Value, secret: &str, kid: Option<String>) -> String {
+    let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = kid;
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
+}
+
+async fn me_status(app: &TestApp, token: &str) -> u16 {
+    app.get("/api/v1/me", Some(token)).await.status
+}
+
+#[actix_web::test]
+async fn a_valid_login_gives_a_bearer_token_that_works() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"username": "admin", "password": "admin-password"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["token_type"], "Bearer");
+    assert!(reply.body["expires_in"].as_i64().unwrap_or(0) > 0);
+    let me = app
+        .get("/api/v1/me", reply.body["access_token"].as_str())
+        .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["role"], "admin");
+    assert_eq!(me.body["name"], "admin");
+}
+
+#[actix_web::test]
+async fn no_token_is_401_with_www_authenticate() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api/v1/organisations", None).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.header("www-authenticate").as_deref(), Some("Bearer"));
+    assert_eq!(reply.body["code"], "unauthenticated");
+}
+
+#[actix_web::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let wrong = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"username": "admin", "password": "nope-nope"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"username": "ghost", "password": "nope-nope"}),
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(unknown.status, 401);
+    assert_eq!(wrong.body["detail"], unknown.body["detail"]);
+}
+
+#[actix_web::test]
+async fn repeated_failed_logins_are_throttled_with_retry_after() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        let reply = app
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"username": "admin", "password": "wrong-one"}),
+            )
+            .await;
+        assert_eq!(reply.status, 401);
+    }
+    let reply = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"username": "admin", "password": "admin-password"}),
+        )
+        .await;
+    assert_eq!(reply.status, 429);
+    assert!(reply
+        .header("retry-after")
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|s| s > 0));
+}
+
+#[actix_web::test]
+async fn tampered_expired_early_and_foreign_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let tampered = format!("{}x", app.admin);
+    assert_eq!(me_status(&app, &tampered).await, 401);
+    let expired = sign(
+        &claims(-120, -200, "party-registry", "party-registry-api"),
+        JWT_SECRET,
+        Some(kid()),
+    );
+    assert_eq!(me_status(&app, &expired).await, 401);
+    let early = sign(
+        &claims(600, 300, "party-registry", "party-registry-api"),
+        JWT_SECRET,
+        Some(kid()),
+    );
+    assert_eq!(me_status(&app, &early).await, 401);
+    let wrong_iss = sign(
+        &claims(600, 0, "someone-else", "party-registry-api"),
+        JWT_SECRET,
+        Some(kid()),
+    );
+    assert_eq!(me_status(&app, &wrong_iss).await, 401);
+    let wrong_aud = sign(
+        &claims(600, 0, "party-registry", "other-api"),
+        JWT_SECRET,
+        Some(kid()),
+    );
+    assert_eq!(me_status(&app, &wrong_aud).await, 401);
+    let unknown_kid = sign(
+        &claims(600, 0, "party-registry", "party-registry-api"),
+        JWT_SECRET,
+        Some("0000".into()),
+    );
+    assert_eq!(me_status(&app, &unknown_kid).await, 401);
+    let wrong_key = sign(
+        &claims(600, 0, "party-registry", "party-registry-api"),
+        "another-secret",
+        Some(kid()),
+    );
+    assert_eq!(me_status(&app, &wrong_key).await, 401);
+}
+
+#[actix_web::test]
+async fn an_unsigned_alg_none_token_is_refused() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = b64.encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{}"}}"#, kid()));
+    let body = b64.encode(claims(600, 0, "party-registry", "party-registry-api").to_string());
+    assert_eq!(me_status(&app, &format!("{header}.{body}.")).await, 401);
+}
+
+#[actix_web::test]
+async fn a_disabled_accounts_token_stops_working_at_once() {
+    let app = TestApp::spawn().await;
+    let token = app.user("viewer1", "viewer", None).await;
+    assert_eq!(me_status(&app, &token).await, 200);
+    let users = app.get("/api/v1/users?limit=500", Some(&app.admin)).await;
+    let id = users.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["username"] == "viewer1")
+        .expect("viewer1")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let reply = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            Some(&app.admin),
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(me_status(&app, &token).await, 401);
+}
+
+#[actix_web::test]
+async fn api_clients_log_in_with_their_secret() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .post(
+            "/api/v1/clients",
+            Some(&app.admin),
+            json!({"name": "Provincial sync", "role": "sync"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let client_id = created.body["client_id"].as_str().expect("client_id");
+    let secret = created.body["client_secret"]
+        .as_str()
+        .expect("secret shown once");
+    let token = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"client_id": client_id, "client_secret": secret}),
+        )
+        .await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    let me = app
+        .get("/api/v1/me", token.body["access_token"].as_str())
+        .await;
+    assert_eq!(me.body["kind"], "client");
+    assert_eq!(me.body["role"], "sync");
+    let read_back = app
+        .get(
+            &format!("/api/v1/clients/{}", created.id()),
+            Some(&app.admin),
+        )
+        .await;
+    assert!(read_back.body.get("client_secret").is_none());
+}
+
+#[actix_web::test]
+async fn a_token_signed_with_the_previous_key_survives_rotation() {
+    let first = crate::helpers::test_config();
+    let database_url = first.database_url.clone();
+    let app = TestApp::spawn_with(first).await;
+    let old_token = app.admin.clone();
+    let mut rotated = crate::helpers::test_config();
+    rotated.database_url = database_url;
+    rotated.jwt_secret = Some("the-next-secret".into());
+    rotated.jwt_previous_secret = Some(JWT_SECRET.into());
+    let next = TestApp::spawn_with(rotated).await;
+    assert_eq!(me_status(&next, &old_token).await, 200);
+}

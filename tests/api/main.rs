@@ -1,0 +1,12 @@
+//! Black-box HTTP tests over the real application, on SQLite by default and
+//! on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod accounts;
+mod auth;
+mod conventions;
+mod localities;
+mod openapi;
+mod operations;
+mod organisations;
