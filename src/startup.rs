@@ -156,6 +156,7 @@ impl Application {
                     SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::document()),
                 )
                 .default_service(web::route().to(not_found))
+                .wrap(from_fn(api::idempotency::middleware))
                 .wrap(cors(&origins))
                 .wrap(from_fn(request_id::middleware))
         })

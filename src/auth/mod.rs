@@ -193,8 +193,7 @@ impl Access {
     pub fn resolve(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Self> {
         let gone =
             || ApiError::Unauthenticated("The account of this token is disabled or deleted.");
-        let row: Option<AccountState> = match caller.kind
-        {
+        let row: Option<AccountState> = match caller.kind {
             AccountKind::User => users::table
                 .left_join(organisations::table)
                 .filter(users::id.eq(&caller.account_id))

@@ -136,3 +136,75 @@ async fn cors_is_closed_by_default_and_opens_for_configured_origins() {
         Some("https://front.example")
     );
 }
+
+#[actix_web::test]
+async fn a_retried_post_with_the_same_idempotency_key_creates_nothing_new() {
+    let app = TestApp::spawn().await;
+    let body = json!({"code": "DB", "name": "Điện Biên", "kind": "provincial_committee"});
+    let first = app
+        .send(
+            app.request("POST", "/api/v1/organisations", Some(&app.admin))
+                .insert_header(("Idempotency-Key", "k-1")),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let again = app
+        .send(
+            app.request("POST", "/api/v1/organisations", Some(&app.admin))
+                .insert_header(("Idempotency-Key", "k-1")),
+            Some(body),
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.id(), first.id());
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let count = app
+        .get("/api/v1/organisations?count=true", Some(&app.admin))
+        .await;
+    assert_eq!(count.body["total"], 1);
+}
+
+#[actix_web::test]
+async fn the_same_idempotency_key_with_another_body_is_422() {
+    let app = TestApp::spawn().await;
+    let request = |code: &str| {
+        (
+            app.request("POST", "/api/v1/organisations", Some(&app.admin))
+                .insert_header(("Idempotency-Key", "k-2")),
+            json!({"code": code, "name": "x", "kind": "provincial_committee"}),
+        )
+    };
+    let (r, b) = request("A");
+    assert_eq!(app.send(r, Some(b)).await.status, 201);
+    let (r, b) = request("B");
+    let reply = app.send(r, Some(b)).await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.body["code"], "idempotency_key_reused");
+}
+
+#[actix_web::test]
+async fn idempotency_keys_are_kept_per_caller() {
+    let app = TestApp::spawn().await;
+    let other_admin = app.user("admin2", "admin", None).await;
+    let body = json!({"code": "A", "name": "x", "kind": "provincial_committee"});
+    let first = app
+        .send(
+            app.request("POST", "/api/v1/organisations", Some(&app.admin))
+                .insert_header(("Idempotency-Key", "shared")),
+            Some(body),
+        )
+        .await;
+    assert_eq!(first.status, 201);
+    let body = json!({"code": "B", "name": "x", "kind": "provincial_committee"});
+    let second = app
+        .send(
+            app.request("POST", "/api/v1/organisations", Some(&other_admin))
+                .insert_header(("Idempotency-Key", "shared")),
+            Some(body),
+        )
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    assert_ne!(second.id(), first.id());
+}
