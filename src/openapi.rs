@@ -23,6 +23,11 @@ use crate::error::{FieldError, Problem};
         (name = "accounts", description = "User accounts and API clients (admins)"),
         (name = "localities", description = "Administrative localities"),
         (name = "organisations", description = "Party organisations and their tree"),
+        (name = "people", description = "Personal records shared by candidates, members and cadres"),
+        (name = "members", description = "Party members, their dated events and actions"),
+        (name = "candidates", description = "Outstanding non-members being developed, and admission"),
+        (name = "admission-quotas", description = "Admission targets per organisation and year"),
+        (name = "worklists", description = "What an organiser does next"),
         (name = "vocabularies", description = "Enumerations with Vietnamese and English labels"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -50,7 +55,10 @@ impl Modify for BearerScheme {
 
 /// Registers every documented endpoint. Used by the server and by `openapi()`.
 pub fn register(config: &mut ServiceConfig) {
-    use crate::{accounts, audit, auth, localities, ops, organisations, vocabularies};
+    use crate::{
+        accounts, audit, auth, candidates, localities, members, ops, organisations, people,
+        vocabularies,
+    };
     config
         .service(ops::healthz)
         .service(ops::readyz)
@@ -81,6 +89,28 @@ pub fn register(config: &mut ServiceConfig) {
         .service(organisations::routes::get_organisation)
         .service(organisations::routes::update_organisation)
         .service(organisations::routes::delete_organisation)
+        .service(people::routes::list_people)
+        .service(people::routes::create_person)
+        .service(people::routes::get_person)
+        .service(people::routes::update_person)
+        .service(people::routes::delete_person)
+        .service(members::routes::list_members)
+        .service(members::routes::create_member)
+        .service(members::routes::get_member)
+        .service(members::routes::update_member)
+        .service(members::routes::delete_member)
+        .service(members::routes::list_member_events)
+        .service(members::routes::recognise_member)
+        .service(members::routes::issue_member_card)
+        .service(members::routes::award_member_badge)
+        .service(members::routes::transfer_member)
+        .service(members::routes::change_member_status)
+        .service(candidates::routes::list_candidates)
+        .service(candidates::routes::create_candidate)
+        .service(candidates::routes::get_candidate)
+        .service(candidates::routes::update_candidate)
+        .service(candidates::routes::delete_candidate)
+        .service(candidates::routes::admit_candidate)
         .service(audit::routes::list_audit_events);
 }
 

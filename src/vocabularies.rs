@@ -245,6 +245,16 @@ vocabulary! {
     }
 }
 
+impl MemberStatus {
+    /// Whether a member with this status counts in the membership (SPEC section 2).
+    pub fn is_counted(self) -> bool {
+        matches!(
+            self,
+            MemberStatus::Probationary | MemberStatus::Official | MemberStatus::Exempt
+        )
+    }
+}
+
 impl Ethnicity {
     /// Everything but Kinh counts as ethnic minority (dân tộc thiểu số).
     pub fn is_minority(self) -> bool {
@@ -260,6 +270,53 @@ vocabulary! {
         Viewer => ("viewer", "Người xem", "Viewer"),
         Auditor => ("auditor", "Kiểm tra", "Auditor"),
         Sync => ("sync", "Đồng bộ", "Sync system"),
+    }
+}
+
+vocabulary! {
+    /// Stage of a candidate in the development pipeline.
+    CandidateStage = "candidate_stages" {
+        Identified => ("identified", "Đưa vào diện quần chúng ưu tú", "Identified"),
+        Preparing => ("preparing", "Đang bồi dưỡng", "Being prepared"),
+        Ready => ("ready", "Đủ điều kiện xem xét kết nạp", "Ready for admission"),
+        Admitted => ("admitted", "Đã kết nạp", "Admitted"),
+        Dropped => ("dropped", "Dừng xem xét", "Dropped"),
+    }
+}
+
+vocabulary! {
+    /// Kind of a dated member event.
+    MemberEventKind = "member_event_kinds" {
+        Registered => ("registered", "Đăng ký vào sổ đảng viên", "Registered in the register"),
+        Admitted => ("admitted", "Kết nạp", "Admitted"),
+        Recognised => ("recognised", "Công nhận đảng viên chính thức", "Recognised as official"),
+        CardIssued => ("card_issued", "Phát thẻ đảng viên", "Party card issued"),
+        CardReissued => ("card_reissued", "Cấp lại thẻ đảng viên", "Party card re-issued"),
+        BadgeProposed => ("badge_proposed", "Đề nghị tặng Huy hiệu Đảng", "Party badge proposed"),
+        BadgeAwarded => ("badge_awarded", "Tặng Huy hiệu Đảng", "Party badge awarded"),
+        Transferred => ("transferred", "Chuyển sinh hoạt đảng chính thức", "Transferred to another cell"),
+        TemporaryTransfer => ("temporary_transfer", "Chuyển sinh hoạt đảng tạm thời", "Temporarily attached elsewhere"),
+        TemporaryReturn => ("temporary_return", "Trở lại sau sinh hoạt tạm thời", "Returned from temporary attachment"),
+        TransferredOut => ("transferred_out", "Chuyển sinh hoạt ra khỏi đảng bộ", "Transferred out of the register"),
+        TransferredIn => ("transferred_in", "Chuyển sinh hoạt đến", "Transferred in"),
+        StatusChanged => ("status_changed", "Thay đổi tình trạng", "Status changed"),
+    }
+}
+
+vocabulary! {
+    /// How a member moves between cells.
+    TransferKind = "transfer_kinds" {
+        Official => ("official", "Chuyển sinh hoạt đảng chính thức", "Official transfer"),
+        Temporary => ("temporary", "Chuyển sinh hoạt đảng tạm thời", "Temporary transfer"),
+        Return => ("return", "Trở lại chi bộ gốc", "Return from a temporary transfer"),
+    }
+}
+
+vocabulary! {
+    /// Stage of a Party badge.
+    BadgeStatus = "badge_statuses" {
+        Proposed => ("proposed", "Đề nghị", "Proposed"),
+        Awarded => ("awarded", "Đã trao tặng", "Awarded"),
     }
 }
 
@@ -280,6 +337,10 @@ pub fn all() -> BTreeMap<&'static str, Vec<Term>> {
     vocabularies.insert(Gender::VOCABULARY, Gender::terms());
     vocabularies.insert(Ethnicity::VOCABULARY, Ethnicity::terms());
     vocabularies.insert(Role::VOCABULARY, Role::terms());
+    vocabularies.insert(CandidateStage::VOCABULARY, CandidateStage::terms());
+    vocabularies.insert(MemberEventKind::VOCABULARY, MemberEventKind::terms());
+    vocabularies.insert(TransferKind::VOCABULARY, TransferKind::terms());
+    vocabularies.insert(BadgeStatus::VOCABULARY, BadgeStatus::terms());
     vocabularies
 }
 

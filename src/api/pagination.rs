@@ -234,6 +234,10 @@ pub mod key {
         chrono::NaiveDateTime::parse_from_str(key, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| malformed())
     }
 
+    pub fn date(key: &str) -> ApiResult<chrono::NaiveDate> {
+        key.parse().map_err(|_| malformed())
+    }
+
     pub fn instant_text(value: &chrono::NaiveDateTime) -> String {
         value.format("%Y-%m-%dT%H:%M:%S%.f").to_string()
     }

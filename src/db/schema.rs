@@ -151,6 +151,117 @@ diesel::table! {
 diesel::joinable!(users -> organisations (scope_organisation_id));
 diesel::joinable!(api_clients -> organisations (scope_organisation_id));
 
+diesel::table! {
+    people (id) {
+        id -> Text,
+        full_name -> Text,
+        search_name -> Text,
+        gender -> Text,
+        date_of_birth -> Date,
+        ethnicity -> Text,
+        religion -> Nullable<Text>,
+        national_id -> Nullable<Text>,
+        place_of_birth -> Nullable<Text>,
+        hometown -> Nullable<Text>,
+        residence_locality_id -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        general_education -> Nullable<Integer>,
+        professional_level -> Nullable<Text>,
+        political_theory -> Nullable<Text>,
+        occupation -> Nullable<Text>,
+        workplace -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        person_id -> Text,
+        organisation_id -> Text,
+        status -> Text,
+        member_number -> Nullable<Text>,
+        admitted_on -> Date,
+        official_on -> Nullable<Date>,
+        card_number -> Nullable<Text>,
+        card_issued_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+        temporary_organisation_id -> Nullable<Text>,
+        mentor_member_id -> Nullable<Text>,
+        search_name -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    member_events (id) {
+        id -> Text,
+        member_id -> Text,
+        kind -> Text,
+        occurred_on -> Date,
+        decided_on -> Nullable<Date>,
+        decision_number -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        status_after -> Text,
+        organisation_after -> Text,
+        detail -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    candidates (id) {
+        id -> Text,
+        person_id -> Text,
+        organisation_id -> Text,
+        source -> Text,
+        identified_on -> Date,
+        mentor_member_id -> Nullable<Text>,
+        introducer_member_ids -> Text,
+        youth_union_introduction -> Bool,
+        awareness_class_completed_on -> Nullable<Date>,
+        education_upgrade_required -> Bool,
+        education_upgrade_enrolled_on -> Nullable<Date>,
+        education_upgrade_completed_on -> Nullable<Date>,
+        stage -> Text,
+        member_id -> Nullable<Text>,
+        search_name -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admission_quotas (id) {
+        id -> Text,
+        organisation_id -> Text,
+        year -> Integer,
+        target -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(members -> people (person_id));
+diesel::joinable!(candidates -> people (person_id));
+diesel::joinable!(member_events -> members (member_id));
+diesel::joinable!(admission_quotas -> organisations (organisation_id));
+
+diesel::joinable!(members -> organisations (organisation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     localities,
     organisations,
@@ -159,4 +270,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     audit_events,
     changes,
+    people,
+    members,
+    member_events,
+    candidates,
+    admission_quotas,
 );

@@ -226,3 +226,30 @@ pub async fn district(app: &TestApp) -> District {
         other_cell,
     }
 }
+
+static PERSON_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// An inline person for a member or candidate.
+pub fn a_person(full_name: &str, date_of_birth: &str) -> Value {
+    let _ = PERSON_COUNTER.fetch_add(1, Ordering::Relaxed);
+    json!({"full_name": full_name, "gender": "male", "date_of_birth": date_of_birth, "ethnicity": "thai", "general_education": 12})
+}
+
+impl TestApp {
+    /// Registers a member in a cell; official when `official_on` is given.
+    pub async fn member(&self, cell: &str, admitted_on: &str, official_on: Option<&str>) -> String {
+        let n = PERSON_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let reply = self
+            .post(
+                "/api/v1/members",
+                Some(&self.admin),
+                json!({
+                    "person": a_person(&format!("Đảng viên {n}"), "1980-01-01"),
+                    "organisation_id": cell, "admitted_on": admitted_on, "official_on": official_on,
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.id()
+    }
+}

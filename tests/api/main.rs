@@ -5,8 +5,10 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod candidates;
 mod conventions;
 mod localities;
+mod members;
 mod openapi;
 mod operations;
 mod organisations;
