@@ -204,12 +204,12 @@ mod tests {
 
     #[test]
     fn periods_outside_the_party_push_the_milestone_back() {
-        // Out for exactly one year (2000-01-01 .. 2001-01-01).
+        // Out for the 366 days of 2000: the milestone moves 366 days later.
         let periods = vec![
             (day("1986-05-10"), Some(day("2000-01-01"))),
             (day("2001-01-01"), None),
         ];
-        assert_eq!(milestone_reached_on(&periods, 30), Some(day("2017-05-10")));
+        assert_eq!(milestone_reached_on(&periods, 30), Some(day("2017-05-11")));
     }
 
     #[test]
