@@ -3,6 +3,7 @@
 //! tests start the same `Application` on port 0.
 
 pub mod accounts;
+pub mod admission_quotas;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -19,6 +20,7 @@ pub mod people;
 pub mod startup;
 pub mod state;
 pub mod vocabularies;
+pub mod worklists;
 
 pub use config::Config;
 pub use startup::Application;

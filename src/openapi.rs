@@ -56,8 +56,8 @@ impl Modify for BearerScheme {
 /// Registers every documented endpoint. Used by the server and by `openapi()`.
 pub fn register(config: &mut ServiceConfig) {
     use crate::{
-        accounts, audit, auth, candidates, localities, members, ops, organisations, people,
-        vocabularies,
+        accounts, admission_quotas, audit, auth, candidates, localities, members, ops,
+        organisations, people, vocabularies, worklists,
     };
     config
         .service(ops::healthz)
@@ -111,6 +111,15 @@ pub fn register(config: &mut ServiceConfig) {
         .service(candidates::routes::update_candidate)
         .service(candidates::routes::delete_candidate)
         .service(candidates::routes::admit_candidate)
+        .service(admission_quotas::routes::list_admission_quotas)
+        .service(admission_quotas::routes::create_admission_quota)
+        .service(admission_quotas::routes::get_admission_quota)
+        .service(admission_quotas::routes::update_admission_quota)
+        .service(admission_quotas::routes::delete_admission_quota)
+        .service(worklists::routes::list_recognition_due)
+        .service(worklists::routes::list_cards_due)
+        .service(worklists::routes::list_badges_due)
+        .service(worklists::routes::list_candidates_ready)
         .service(audit::routes::list_audit_events);
 }
 

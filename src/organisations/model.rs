@@ -48,6 +48,10 @@ impl OrganisationRow {
     "established_on": "1990-03-02",
     "dissolved_on": null,
     "merged_into_id": null,
+    "member_count": 0,
+    "official_member_count": 0,
+    "below_minimum": false,
+    "should_become_committee": false,
     "version": 1,
     "created_at": "2026-11-25T03:00:00Z",
     "updated_at": "2026-11-25T03:00:00Z"
@@ -64,6 +68,18 @@ pub struct Organisation {
     pub dissolved_on: Option<NaiveDate>,
     /// Set when the organisation was merged into another.
     pub merged_into_id: Option<String>,
+    /// Members counted in this cell now (probationary, official, exempt).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
+    /// Official members of this cell now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub official_member_count: Option<i64>,
+    /// A cell with fewer than 3 official members (it should attach to another organisation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below_minimum: Option<bool>,
+    /// A grassroots cell with 30 members or more (it should become a grassroots committee).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub should_become_committee: Option<bool>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -81,6 +97,10 @@ impl From<OrganisationRow> for Organisation {
             established_on: row.established_on,
             dissolved_on: row.dissolved_on,
             merged_into_id: row.merged_into_id,
+            member_count: None,
+            official_member_count: None,
+            below_minimum: None,
+            should_become_committee: None,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
@@ -173,6 +193,10 @@ pub struct OrganisationNode {
     pub kind: OrganisationKind,
     pub established_on: Option<NaiveDate>,
     pub dissolved_on: Option<NaiveDate>,
+    /// Members counted directly in this organisation (cells only).
+    pub member_count: i64,
+    /// Members counted in the whole subtree.
+    pub total_member_count: i64,
     #[schema(no_recursion)]
     pub children: Vec<OrganisationNode>,
 }

@@ -63,12 +63,12 @@ pub async fn get_organisation(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
-    let row = state
+    let view = state
         .read(caller, Right::Read, move |conn, access| {
-            store::find(conn, access, &id)
+            store::read(conn, access, &id)
         })
         .await?;
-    Ok(api::resource(&req, row.version, &Organisation::from(row)))
+    Ok(api::resource(&req, view.version, &view))
 }
 
 /// Creates an organisation under a parent whose kind fits (SPEC section 2).

@@ -39,6 +39,18 @@ pub fn is_grassroots(kind: OrganisationKind) -> bool {
     )
 }
 
+/// Fewer than 3 official members: the cell is below the minimum and its
+/// members should attach to another organisation (Charter art. 21.1).
+pub fn below_minimum(kind: OrganisationKind, official_members: i64) -> bool {
+    is_cell(kind) && official_members < 3
+}
+
+/// A grassroots cell reaching 30 members should become a grassroots
+/// committee with subordinate cells (QĐ 294-QĐ/TW 2025, art. 21; Charter art. 21).
+pub fn should_become_committee(kind: OrganisationKind, members: i64) -> bool {
+    kind == OrganisationKind::GrassrootsCell && members >= 30
+}
+
 /// Whether an organisation with these dates is active on `day`: established
 /// on or before it (or undated) and not dissolved on or before it.
 pub fn active_on(
@@ -92,6 +104,20 @@ mod tests {
             ProvincialCommittee,
             Some(DistrictCommittee)
         ));
+    }
+
+    #[test]
+    fn a_cell_with_two_official_members_is_below_minimum() {
+        assert!(below_minimum(SubordinateCell, 2));
+        assert!(!below_minimum(SubordinateCell, 3));
+        assert!(!below_minimum(GrassrootsCommittee, 0));
+    }
+
+    #[test]
+    fn a_grassroots_cell_of_thirty_should_become_a_committee() {
+        assert!(!should_become_committee(GrassrootsCell, 29));
+        assert!(should_become_committee(GrassrootsCell, 30));
+        assert!(!should_become_committee(SubordinateCell, 40));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::api::search::{contains_pattern, fold};
 use crate::api::{check_version, new_id, now, validate};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
-use crate::db::schema::{organisation_moves, organisations as o};
+use crate::db::schema::{member_events, members, organisation_moves, organisations as o};
 use crate::db::{child_path, substr, DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::keyset;
@@ -34,6 +34,56 @@ fn visible(access: &Access) -> Query {
         query = query.filter(o::path.ge(lo)).filter(o::path.lt(hi));
     }
     query
+}
+
+const COUNTED: [&str; 3] = ["probationary", "official", "exempt"];
+
+/// Counted and official members per organisation, for the given ids.
+fn member_counts(
+    conn: &mut DbConnection,
+    ids: Vec<String>,
+) -> ApiResult<HashMap<String, (i64, i64)>> {
+    let rows: Vec<(String, String, i64)> = members::table
+        .filter(members::organisation_id.eq_any(ids))
+        .filter(members::deleted_at.is_null())
+        .filter(members::status.eq_any(COUNTED))
+        .group_by((members::organisation_id, members::status))
+        .select((
+            members::organisation_id,
+            members::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
+    for (organisation, status, n) in rows {
+        let entry = counts.entry(organisation).or_default();
+        entry.0 += n;
+        if status == "official" {
+            entry.1 += n;
+        }
+    }
+    Ok(counts)
+}
+
+/// Adds the member counts and the two flags of SPEC 5 to views.
+pub fn annotate(conn: &mut DbConnection, views: &mut [Organisation]) -> ApiResult<()> {
+    let counts = member_counts(conn, views.iter().map(|v| v.id.clone()).collect())?;
+    for view in views {
+        let (members, official) = counts.get(&view.id).copied().unwrap_or_default();
+        view.member_count = Some(members);
+        view.official_member_count = Some(official);
+        view.below_minimum = Some(rules::below_minimum(view.kind, official));
+        view.should_become_committee = Some(rules::should_become_committee(view.kind, members));
+    }
+    Ok(())
+}
+
+/// One organisation in scope with its counts and flags.
+pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Organisation> {
+    let mut view = [Organisation::from(find(conn, access, id)?)];
+    annotate(conn, &mut view)?;
+    let [view] = view;
+    Ok(view)
 }
 
 /// One organisation in scope, or 404.
@@ -114,7 +164,9 @@ pub fn list(
         },
         id: row.id.clone(),
     };
-    Ok(page.page(rows, key_of, Organisation::from, total))
+    let mut page = page.page(rows, key_of, Organisation::from, total);
+    annotate(conn, &mut page.items)?;
+    Ok(page)
 }
 
 fn search_text(name: &str, code: &str) -> String {
@@ -461,15 +513,27 @@ pub fn delete(
     )
 }
 
-/// The subtree under `id`, nested.
+/// The subtree under `id`, nested, with members counted per organisation
+/// and per subtree.
 pub fn tree(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<OrganisationNode> {
     let root = find(conn, access, id)?;
     let (lo, hi) = subtree_range(&root.path);
     let rows: Vec<OrganisationRow> = visible(access)
-        .filter(o::path.ge(lo))
-        .filter(o::path.lt(hi))
+        .filter(o::path.ge(lo.clone()))
+        .filter(o::path.lt(hi.clone()))
         .order((o::code.asc(), o::id.asc()))
         .load(conn)?;
+    let direct: HashMap<String, i64> = members::table
+        .inner_join(o::table)
+        .filter(o::path.ge(lo))
+        .filter(o::path.lt(hi))
+        .filter(members::deleted_at.is_null())
+        .filter(members::status.eq_any(COUNTED))
+        .group_by(members::organisation_id)
+        .select((members::organisation_id, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
     let mut by_parent: HashMap<Option<String>, Vec<OrganisationRow>> = HashMap::new();
     for row in rows.into_iter().filter(|r| r.id != root.id) {
         by_parent
@@ -477,20 +541,25 @@ pub fn tree(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Org
             .or_default()
             .push(row);
     }
-    Ok(nest(root, &mut by_parent))
+    Ok(nest(root, &mut by_parent, &direct))
 }
 
 fn nest(
     row: OrganisationRow,
     by_parent: &mut HashMap<Option<String>, Vec<OrganisationRow>>,
+    direct: &HashMap<String, i64>,
 ) -> OrganisationNode {
-    let children = by_parent
+    let children: Vec<OrganisationNode> = by_parent
         .remove(&Some(row.id.clone()))
         .unwrap_or_default()
         .into_iter()
-        .map(|child| nest(child, by_parent))
+        .map(|child| nest(child, by_parent, direct))
         .collect();
+    let member_count = direct.get(&row.id).copied().unwrap_or(0);
     OrganisationNode {
+        member_count,
+        total_member_count: member_count
+            + children.iter().map(|c| c.total_member_count).sum::<i64>(),
         kind: row.kind(),
         id: row.id,
         code: row.code,
@@ -501,8 +570,57 @@ fn nest(
     }
 }
 
-/// Merges `id` into `request.into_id`: every child organisation moves under
-/// the target and `id` is dissolved on the merger day, in one transaction,
+/// Moves every current member of a merged cell to the target cell, each with
+/// a dated transfer event, so reports before the merger keep the old cell.
+fn move_members(
+    conn: &mut DbConnection,
+    access: &Access,
+    source: &OrganisationRow,
+    target: &OrganisationRow,
+    request: &MergeRequest,
+) -> ApiResult<()> {
+    use crate::members::model::MemberRow;
+    use crate::members::store::{append_event, save as save_member, NewEvent};
+    let moving: Vec<MemberRow> = members::table
+        .filter(members::organisation_id.eq(&source.id))
+        .filter(members::deleted_at.is_null())
+        .filter(members::status.eq_any(COUNTED))
+        .order(members::id.asc())
+        .load(conn)?;
+    let ids: Vec<String> = moving.iter().map(|m| m.id.clone()).collect();
+    let latest: Option<NaiveDate> = member_events::table
+        .filter(member_events::member_id.eq_any(ids))
+        .select(diesel::dsl::max(member_events::occurred_on))
+        .first(conn)?;
+    if latest.is_some_and(|d| d > request.on) {
+        return Err(ApiError::rule(
+            "dated_before_last_event",
+            "members of the merged cell have events after the merger date",
+        ));
+    }
+    for member in moving {
+        let mut moved = member.clone();
+        moved.organisation_id = target.id.clone();
+        append_event(
+            conn,
+            access,
+            &moved,
+            NewEvent {
+                kind: crate::vocabularies::MemberEventKind::Transferred,
+                occurred_on: request.on,
+                decided_on: None,
+                decision_number: request.decision_number.as_deref(),
+                reason: None,
+                detail: serde_json::json!({"from_organisation_id": source.id, "to_organisation_id": target.id, "merger": true}),
+            },
+        )?;
+        save_member(conn, access, &member, moved, "transfer")?;
+    }
+    Ok(())
+}
+
+/// Merges `id` into `request.into_id`: every child organisation and member
+/// moves under the target and `id` is dissolved on the merger day, in one transaction,
 /// with the moves kept as dated history (the 2025 merger of communes).
 pub fn merge(
     conn: &mut DbConnection,
@@ -555,6 +673,7 @@ pub fn merge(
         )?;
         save(conn, access, &child, moved, "update")?;
     }
+    move_members(conn, access, &source, &target, &request)?;
     let mut dissolved = source.clone();
     dissolved.dissolved_on = Some(request.on);
     dissolved.merged_into_id = Some(target.id.clone());

@@ -12,3 +12,5 @@ mod members;
 mod openapi;
 mod operations;
 mod organisations;
+mod quotas;
+mod worklists;

@@ -543,3 +543,109 @@ async fn a_scoped_organiser_cannot_see_or_touch_another_subtree() {
         .await;
     assert_eq!(events.body["total"], 3, "{}", events.text);
 }
+
+#[actix_web::test]
+async fn a_cell_with_fewer_than_three_official_members_is_flagged() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    app.member(&d.cell, "2016-01-10", None).await;
+    let cell = app
+        .get(
+            &format!("/api/v1/organisations/{}", d.cell),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(cell.body["member_count"], 3);
+    assert_eq!(cell.body["official_member_count"], 2);
+    assert_eq!(cell.body["below_minimum"], true);
+    app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let cell = app
+        .get(
+            &format!("/api/v1/organisations/{}", d.cell),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(cell.body["below_minimum"], false);
+}
+
+#[actix_web::test]
+async fn a_grassroots_cell_reaching_thirty_members_should_become_a_committee() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    for _ in 0..29 {
+        app.member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
+            .await;
+    }
+    let cell = app
+        .get(
+            &format!("/api/v1/organisations/{}", d.other_cell),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(cell.body["should_become_committee"], false);
+    app.member(&d.other_cell, "2016-01-10", None).await;
+    let list = app
+        .get(
+            "/api/v1/organisations?kind=grassroots_cell",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list.body["items"][0]["should_become_committee"], true);
+}
+
+#[actix_web::test]
+async fn the_tree_counts_members_per_node_and_subtree() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    app.member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
+        .await;
+    app.member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
+        .await;
+    let tree = app
+        .get(
+            &format!("/api/v1/organisations/{}/tree", d.district),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(tree.body["total_member_count"], 3);
+    assert_eq!(tree.body["member_count"], 0);
+}
+
+#[actix_web::test]
+async fn merging_cells_moves_their_members_with_a_dated_transfer() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let into = app
+        .organisation("MA-MD-NEW", "subordinate_cell", Some(&d.commune))
+        .await;
+    let member = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let reply = app
+        .post(
+            &format!("/api/v1/organisations/{}/merge", d.cell),
+            Some(&app.admin),
+            json!({"into_id": into, "on": "2025-07-01"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let moved = app
+        .get(&format!("/api/v1/members/{member}"), Some(&app.admin))
+        .await;
+    assert_eq!(moved.body["organisation_id"], into.as_str());
+    let events = app
+        .get(
+            &format!("/api/v1/members/{member}/events"),
+            Some(&app.admin),
+        )
+        .await;
+    let last = events.body["items"]
+        .as_array()
+        .expect("items")
+        .last()
+        .expect("event")
+        .clone();
+    assert_eq!(last["kind"], "transferred");
+    assert_eq!(last["occurred_on"], "2025-07-01");
+}
