@@ -320,6 +320,125 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Kind of cadre in the cadre register.
+    CadreCategory = "cadre_categories" {
+        Leadership => ("leadership", "Cán bộ lãnh đạo", "Leadership"),
+        Management => ("management", "Cán bộ quản lý", "Management"),
+        Specialist => ("specialist", "Chuyên viên", "Specialist"),
+        Propagandist => ("propagandist", "Báo cáo viên, tuyên truyền viên", "Propagandist"),
+        Lecturer => ("lecturer", "Giảng viên", "Lecturer"),
+    }
+}
+
+vocabulary! {
+    /// The body a leadership or management position belongs to.
+    PositionBody = "position_bodies" {
+        Party => ("party", "Cấp ủy đảng", "Party committee"),
+        PeopleCouncil => ("people_council", "Hội đồng nhân dân", "People's Council"),
+        PeopleCommittee => ("people_committee", "Ủy ban nhân dân", "People's Committee"),
+        FatherlandFront => ("fatherland_front", "Mặt trận Tổ quốc", "Fatherland Front"),
+        MassOrganisation => ("mass_organisation", "Đoàn thể chính trị - xã hội", "Mass organisation"),
+        Other => ("other", "Khác", "Other"),
+    }
+}
+
+vocabulary! {
+    /// How a cadre came to hold a position.
+    AppointmentKind = "appointment_kinds" {
+        Elected => ("elected", "Bầu", "Elected"),
+        Appointed => ("appointed", "Bổ nhiệm", "Appointed"),
+        Acting => ("acting", "Quyền", "Acting"),
+        Concurrent => ("concurrent", "Kiêm nhiệm", "Concurrent"),
+    }
+}
+
+vocabulary! {
+    /// Kind of cadre movement (QĐ 65-QĐ/TW 2022).
+    RotationKind = "rotation_kinds" {
+        Rotation => ("rotation", "Luân chuyển", "Rotation"),
+        Transfer => ("transfer", "Điều động", "Transfer"),
+        Secondment => ("secondment", "Biệt phái", "Secondment"),
+    }
+}
+
+vocabulary! {
+    /// Why a cadre is moved.
+    RotationPurpose = "rotation_purposes" {
+        GrassrootsReinforcement => ("grassroots_reinforcement", "Tăng cường cho cơ sở", "Grassroots reinforcement"),
+        PracticalTraining => ("practical_training", "Rèn luyện thực tiễn", "Practical training"),
+        Other => ("other", "Khác", "Other"),
+    }
+}
+
+vocabulary! {
+    /// Where a rotation stands.
+    RotationStatus = "rotation_statuses" {
+        Planned => ("planned", "Dự kiến", "Planned"),
+        Active => ("active", "Đang thực hiện", "Active"),
+        Completed => ("completed", "Đã kết thúc", "Completed"),
+        Cancelled => ("cancelled", "Hủy bỏ", "Cancelled"),
+    }
+}
+
+vocabulary! {
+    /// Kind of training class.
+    TrainingClassKind = "training_class_kinds" {
+        PartyAwareness => ("party_awareness", "Bồi dưỡng nhận thức về Đảng", "Party awareness"),
+        NewMember => ("new_member", "Bồi dưỡng đảng viên mới", "New members"),
+        PoliticalTheoryElementary => ("political_theory_elementary", "Sơ cấp lý luận chính trị", "Elementary political theory"),
+        PoliticalTheoryIntermediate => ("political_theory_intermediate", "Trung cấp lý luận chính trị", "Intermediate political theory"),
+        PartyAffairs => ("party_affairs", "Nghiệp vụ công tác Đảng", "Party affairs"),
+        Professional => ("professional", "Chuyên môn, nghiệp vụ", "Professional"),
+        ResolutionStudy => ("resolution_study", "Học tập, quán triệt nghị quyết", "Resolution study"),
+        Other => ("other", "Khác", "Other"),
+    }
+}
+
+vocabulary! {
+    /// Where an enrolment stands.
+    EnrolmentStatus = "enrolment_statuses" {
+        Enrolled => ("enrolled", "Đang học", "Enrolled"),
+        Completed => ("completed", "Hoàn thành", "Completed"),
+        Failed => ("failed", "Không đạt", "Failed"),
+        Withdrawn => ("withdrawn", "Rút", "Withdrawn"),
+    }
+}
+
+vocabulary! {
+    /// What is rated or awarded.
+    SubjectType = "subject_types" {
+        Organisation => ("organisation", "Tổ chức đảng", "Party organisation"),
+        Member => ("member", "Đảng viên", "Party member"),
+    }
+}
+
+vocabulary! {
+    /// Form of an award.
+    AwardForm = "award_forms" {
+        CertificateOfMerit => ("certificate_of_merit", "Giấy khen", "Certificate of merit"),
+        Merit => ("merit", "Bằng khen", "Merit"),
+        Other => ("other", "Khác", "Other"),
+    }
+}
+
+impl Rating {
+    /// The Vietnamese wording in force in `year` for this kind of subject
+    /// (HD 27/2014 up to 2017; QĐ 132-QĐ/TW from 2018).
+    pub fn label(self, subject: SubjectType, year: i32) -> &'static str {
+        if subject == SubjectType::Organisation && year <= 2017 {
+            let index = Rating::ALL.iter().position(|r| *r == self).unwrap_or(0);
+            return ORGANISATION_RATINGS_UNTIL_2017[index].vi;
+        }
+        match self {
+            Rating::Excellent => "Hoàn thành xuất sắc nhiệm vụ",
+            Rating::Good => "Hoàn thành tốt nhiệm vụ",
+            Rating::Satisfactory => "Hoàn thành nhiệm vụ",
+            Rating::Unsatisfactory => "Không hoàn thành nhiệm vụ",
+        }
+    }
+}
+
 /// Every vocabulary, keyed by name.
 pub fn all() -> BTreeMap<&'static str, Vec<Term>> {
     let mut vocabularies = BTreeMap::new();
@@ -341,6 +460,16 @@ pub fn all() -> BTreeMap<&'static str, Vec<Term>> {
     vocabularies.insert(MemberEventKind::VOCABULARY, MemberEventKind::terms());
     vocabularies.insert(TransferKind::VOCABULARY, TransferKind::terms());
     vocabularies.insert(BadgeStatus::VOCABULARY, BadgeStatus::terms());
+    vocabularies.insert(CadreCategory::VOCABULARY, CadreCategory::terms());
+    vocabularies.insert(PositionBody::VOCABULARY, PositionBody::terms());
+    vocabularies.insert(AppointmentKind::VOCABULARY, AppointmentKind::terms());
+    vocabularies.insert(RotationKind::VOCABULARY, RotationKind::terms());
+    vocabularies.insert(RotationPurpose::VOCABULARY, RotationPurpose::terms());
+    vocabularies.insert(RotationStatus::VOCABULARY, RotationStatus::terms());
+    vocabularies.insert(TrainingClassKind::VOCABULARY, TrainingClassKind::terms());
+    vocabularies.insert(EnrolmentStatus::VOCABULARY, EnrolmentStatus::terms());
+    vocabularies.insert(SubjectType::VOCABULARY, SubjectType::terms());
+    vocabularies.insert(AwardForm::VOCABULARY, AwardForm::terms());
     vocabularies
 }
 
@@ -357,6 +486,26 @@ mod tests {
     fn only_kinh_is_not_a_minority() {
         let minorities = Ethnicity::ALL.iter().filter(|e| e.is_minority()).count();
         assert_eq!(minorities, 53);
+    }
+
+    #[test]
+    fn organisation_ratings_use_the_wording_of_their_year() {
+        assert_eq!(
+            Rating::Excellent.label(SubjectType::Organisation, 2016),
+            "Trong sạch vững mạnh"
+        );
+        assert_eq!(
+            Rating::Excellent.label(SubjectType::Organisation, 2018),
+            "Hoàn thành xuất sắc nhiệm vụ"
+        );
+        assert_eq!(
+            Rating::Unsatisfactory.label(SubjectType::Organisation, 2017),
+            "Yếu kém"
+        );
+        assert_eq!(
+            Rating::Excellent.label(SubjectType::Member, 2016),
+            "Hoàn thành xuất sắc nhiệm vụ"
+        );
     }
 
     #[test]

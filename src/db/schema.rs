@@ -262,6 +262,214 @@ diesel::joinable!(admission_quotas -> organisations (organisation_id));
 
 diesel::joinable!(members -> organisations (organisation_id));
 
+diesel::table! {
+    cadres (id) {
+        id -> Text,
+        person_id -> Text,
+        organisation_id -> Nullable<Text>,
+        category -> Nullable<Text>,
+        full_time -> Bool,
+        in_planning -> Bool,
+        planned_positions -> Text,
+        notes -> Nullable<Text>,
+        search_name -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    cadre_oversights (id) {
+        id -> Text,
+        cadre_id -> Text,
+        organisation_id -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    positions (id) {
+        id -> Text,
+        title -> Text,
+        search_name -> Text,
+        body -> Text,
+        organisation_id -> Nullable<Text>,
+        locality_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        cadre_id -> Text,
+        position_id -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        kind -> Nullable<Text>,
+        decision_number -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rotations (id) {
+        id -> Text,
+        cadre_id -> Text,
+        kind -> Text,
+        purpose -> Nullable<Text>,
+        from_position_id -> Nullable<Text>,
+        to_position_id -> Nullable<Text>,
+        to_organisation_id -> Nullable<Text>,
+        decision_number -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        starts_on -> Date,
+        planned_ends_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    training_classes (id) {
+        id -> Text,
+        code -> Text,
+        title -> Text,
+        search_name -> Text,
+        kind -> Text,
+        organiser_organisation_id -> Text,
+        provider -> Nullable<Text>,
+        venue -> Nullable<Text>,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        capacity -> Nullable<Integer>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Text,
+        class_id -> Text,
+        person_id -> Text,
+        status -> Text,
+        completed_on -> Nullable<Date>,
+        certificate_number -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        organisation_id -> Text,
+        year -> Integer,
+        rating -> Text,
+        points -> Nullable<Integer>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> Text,
+        recipient_type -> Text,
+        recipient_id -> Text,
+        organisation_id -> Text,
+        year -> Integer,
+        form -> Text,
+        issuer -> Nullable<Text>,
+        decision_number -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    study_campaigns (id) {
+        id -> Text,
+        title -> Text,
+        search_name -> Text,
+        year -> Integer,
+        documents -> Text,
+        organisation_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    participations (id) {
+        id -> Text,
+        campaign_id -> Text,
+        organisation_id -> Text,
+        held -> Bool,
+        members_attended -> Integer,
+        masses_invited -> Integer,
+        masses_attended -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    village_charges (id) {
+        id -> Text,
+        member_id -> Text,
+        locality_id -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(cadres -> people (person_id));
+diesel::joinable!(appointments -> cadres (cadre_id));
+diesel::joinable!(appointments -> positions (position_id));
+diesel::joinable!(enrolments -> training_classes (class_id));
+diesel::joinable!(enrolments -> people (person_id));
+diesel::joinable!(participations -> study_campaigns (campaign_id));
+diesel::joinable!(village_charges -> members (member_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     localities,
     organisations,
@@ -275,4 +483,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_events,
     candidates,
     admission_quotas,
+    cadres,
+    cadre_oversights,
+    positions,
+    appointments,
+    rotations,
+    training_classes,
+    enrolments,
+    assessments,
+    awards,
+    study_campaigns,
+    participations,
+    village_charges,
 );

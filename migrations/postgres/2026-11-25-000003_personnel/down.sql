@@ -1,0 +1,12 @@
+DROP TABLE village_charges;
+DROP TABLE participations;
+DROP TABLE study_campaigns;
+DROP TABLE awards;
+DROP TABLE assessments;
+DROP TABLE enrolments;
+DROP TABLE training_classes;
+DROP TABLE rotations;
+DROP TABLE appointments;
+DROP TABLE positions;
+DROP TABLE cadre_oversights;
+DROP TABLE cadres;
