@@ -1,0 +1,11 @@
+-- Prints one machine-readable line per run: requests/s, p50 and p99 in
+-- microseconds, and the count of non-2xx answers and socket errors.
+local errors = 0
+response = function(status, headers, body)
+    if status >= 400 then errors = errors + 1 end
+end
+done = function(summary, latency, requests)
+    local seconds = summary.duration / 1000000
+    local failed = errors + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+    io.write(string.format("RESULT %.1f %d %d %d\n", summary.requests / seconds, latency:percentile(50), latency:percentile(99), failed))
+end

@@ -1,0 +1,5 @@
+//! `seed synthetic` (generated data at any scale, for benchmarks) and
+//! `seed demo` (a district modelled on the source document).
+
+mod names;
+pub mod synthetic;
