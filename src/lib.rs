@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod ops;
 pub mod organisations;
 pub mod people;
+pub mod reports;
 pub mod seed;
 pub mod startup;
 pub mod state;

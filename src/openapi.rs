@@ -28,6 +28,7 @@ use crate::error::{FieldError, Problem};
         (name = "candidates", description = "Outstanding non-members being developed, and admission"),
         (name = "admission-quotas", description = "Admission targets per organisation and year"),
         (name = "worklists", description = "What an organiser does next"),
+        (name = "reports", description = "Annual report, village coverage and data quality"),
         (name = "vocabularies", description = "Enumerations with Vietnamese and English labels"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -57,7 +58,7 @@ impl Modify for BearerScheme {
 pub fn register(config: &mut ServiceConfig) {
     use crate::{
         accounts, admission_quotas, audit, auth, candidates, localities, members, ops,
-        organisations, people, vocabularies, worklists,
+        organisations, people, reports, vocabularies, worklists,
     };
     config
         .service(ops::healthz)
@@ -120,6 +121,9 @@ pub fn register(config: &mut ServiceConfig) {
         .service(worklists::routes::list_cards_due)
         .service(worklists::routes::list_badges_due)
         .service(worklists::routes::list_candidates_ready)
+        .service(reports::routes::get_annual_report)
+        .service(reports::routes::get_villages_report)
+        .service(reports::routes::get_data_quality_report)
         .service(audit::routes::list_audit_events);
 }
 

@@ -13,4 +13,5 @@ mod openapi;
 mod operations;
 mod organisations;
 mod quotas;
+mod reports;
 mod worklists;

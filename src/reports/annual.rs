@@ -1,0 +1,653 @@
+//! The annual report (SPEC section 7): every figure computed from dated
+//! facts for the organisation's subtree as it stood on 31 December, with
+//! aggregate SQL, so a past year's report does not change when later events
+//! are recorded.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use diesel::sql_query;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ratio::Ratio;
+use super::sql::{date, ids, Count, KeyCount, OptionalText};
+use super::tree::subtree_on;
+use crate::db::DbConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::localities::rules::is_village;
+use crate::organisations::model::OrganisationRow;
+use crate::organisations::rules::{active_on, is_cell, is_grassroots};
+use crate::vocabularies::{Ethnicity, LocalityKind, OrganisationKind};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationFigures {
+    /// Grassroots organisations (committees and cells) active on 31 Dec.
+    pub grassroots: i64,
+    /// Active organisations per kind on 31 Dec.
+    pub by_kind: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberFigures {
+    /// Members counted on 31 Dec (probationary, official, exempt), each in its home cell.
+    pub total: i64,
+    pub by_status: BTreeMap<String, i64>,
+    pub female: i64,
+    pub ethnic_minority: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdmissionFigures {
+    pub admitted: i64,
+    /// Sum of the year's admission quotas in the subtree.
+    pub target: i64,
+    pub achievement: Ratio,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardFigures {
+    pub issued: i64,
+    pub reissued: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BadgeFigures {
+    pub proposed: i64,
+    pub awarded: i64,
+    /// The year's proposals per milestone.
+    pub by_milestone: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingFigures {
+    /// Classes starting in the year.
+    pub classes: i64,
+    /// Their enrolments, withdrawn ones left out.
+    pub participants: i64,
+    pub participants_female: i64,
+    pub participants_ethnic_minority: i64,
+    /// Younger than 35 when the class started.
+    pub participants_under_35: i64,
+}
+
+/// Ratings of one kind of subject: how many were rated, and each rating of those.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingFigures {
+    pub rated: i64,
+    pub excellent: Ratio,
+    pub good: Ratio,
+    pub satisfactory: Ratio,
+    pub unsatisfactory: Ratio,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingsFigures {
+    pub grassroots: RatingFigures,
+    pub all_organisations: RatingFigures,
+    pub members: RatingFigures,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardFigures {
+    pub grassroots: i64,
+    pub subordinate_cells: i64,
+    pub members: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonnelFigures {
+    pub appointments: i64,
+    pub rotations: i64,
+    pub transfers: i64,
+    pub secondments: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VillageFigures {
+    pub total: i64,
+    pub without_members: i64,
+    pub without_cell: i64,
+    pub unstable: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StudyFigures {
+    pub campaign_id: String,
+    pub title: String,
+    pub organisations_held: Ratio,
+    pub members_attended: Ratio,
+    pub masses_attended: Ratio,
+}
+
+/// The annual report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnualReport {
+    pub year: i32,
+    pub organisation_id: String,
+    pub as_of: NaiveDate,
+    pub organisations: OrganisationFigures,
+    pub members: MemberFigures,
+    pub admissions: AdmissionFigures,
+    pub recognitions: i64,
+    pub cards: CardFigures,
+    pub badges: BadgeFigures,
+    pub training: TrainingFigures,
+    pub ratings: RatingsFigures,
+    pub awards: AwardFigures,
+    pub personnel: PersonnelFigures,
+    pub villages: VillageFigures,
+    pub study: Vec<StudyFigures>,
+}
+
+fn count(conn: &mut DbConnection, sql: String) -> ApiResult<i64> {
+    Ok(sql_query(sql).get_result::<Count>(conn)?.n)
+}
+
+fn key_counts(conn: &mut DbConnection, sql: String) -> ApiResult<Vec<(String, i64)>> {
+    Ok(sql_query(sql)
+        .load::<KeyCount>(conn)?
+        .into_iter()
+        .map(|r| (r.key, r.n))
+        .collect())
+}
+
+/// Members counted on a day: status, gender, ethnicity, residence, official.
+#[derive(QueryableByName)]
+struct StateGroup {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    gender: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    ethnicity: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    residence: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The register on `day` for members whose home cell is in `cells`: the
+/// latest event of each member on or before the day decides.
+fn register_on(conn: &mut DbConnection, cells: &str, day: NaiveDate) -> ApiResult<Vec<StateGroup>> {
+    let day = date(day);
+    let sql = format!(
+        "SELECT l.status_after AS status, p.gender AS gender, p.ethnicity AS ethnicity, \
+                p.residence_locality_id AS residence, COUNT(*) AS n \
+         FROM (SELECT e.member_id, e.status_after, e.organisation_after, \
+                      ROW_NUMBER() OVER (PARTITION BY e.member_id ORDER BY e.occurred_on DESC, e.id DESC) AS rn \
+               FROM member_events e \
+               WHERE e.occurred_on <= {day} \
+                 AND e.member_id IN (SELECT x.member_id FROM member_events x WHERE x.organisation_after IN ({cells}))) l \
+         JOIN members m ON m.id = l.member_id \
+         JOIN people p ON p.id = m.person_id \
+         WHERE l.rn = 1 AND m.deleted_at IS NULL AND l.organisation_after IN ({cells}) \
+           AND l.status_after IN ('probationary', 'official', 'exempt') \
+         GROUP BY l.status_after, p.gender, p.ethnicity, p.residence_locality_id"
+    );
+    Ok(sql_query(sql).load::<StateGroup>(conn)?)
+}
+
+/// Counted and official members per village of residence.
+fn residents_of(register: &[StateGroup]) -> BTreeMap<String, (i64, i64)> {
+    let mut residents: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for group in register {
+        if let Some(village) = &group.residence {
+            let entry = residents.entry(village.clone()).or_default();
+            entry.0 += group.n;
+            if group.status == "official" {
+                entry.1 += group.n;
+            }
+        }
+    }
+    residents
+}
+
+/// The villages report for `root`'s subtree on 31 December of `year`.
+pub fn villages(
+    conn: &mut DbConnection,
+    root: &OrganisationRow,
+    year: i32,
+) -> ApiResult<VillageSets> {
+    let end = NaiveDate::from_ymd_opt(year, 12, 31)
+        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
+    let tree = subtree_on(conn, root, end)?;
+    let all_ids: Vec<String> = tree.iter().map(|o| o.id.clone()).collect();
+    let register = register_on(conn, &ids(&all_ids), end)?;
+    village_sets(conn, root, &tree, &residents_of(&register), end)
+}
+
+fn is_minority(code: &str) -> bool {
+    Ethnicity::parse(code).is_some_and(Ethnicity::is_minority)
+}
+
+/// Counts per rating of the year's assessments matching `filter`.
+fn ratings(conn: &mut DbConnection, year: i32, filter: String) -> ApiResult<RatingFigures> {
+    let rows = key_counts(
+        conn,
+        format!(
+            "SELECT rating AS key, COUNT(*) AS n FROM assessments \
+             WHERE deleted_at IS NULL AND year = {year} AND {filter} GROUP BY rating"
+        ),
+    )?;
+    let get = |r: &str| rows.iter().find(|(k, _)| k == r).map_or(0, |(_, n)| *n);
+    let rated: i64 = rows.iter().map(|(_, n)| n).sum();
+    Ok(RatingFigures {
+        rated,
+        excellent: Ratio::new(get("excellent"), rated),
+        good: Ratio::new(get("good"), rated),
+        satisfactory: Ratio::new(get("satisfactory"), rated),
+        unsatisfactory: Ratio::new(get("unsatisfactory"), rated),
+    })
+}
+
+/// Computes the annual report for `root`'s subtree and `year`.
+pub fn compute(
+    conn: &mut DbConnection,
+    root: &OrganisationRow,
+    year: i32,
+) -> ApiResult<AnnualReport> {
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
+    let end = NaiveDate::from_ymd_opt(year, 12, 31)
+        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
+    let (from, to) = (date(start), date(end));
+    let tree = subtree_on(conn, root, end)?;
+    let all_ids: Vec<String> = tree.iter().map(|o| o.id.clone()).collect();
+    let all = ids(&all_ids);
+    let active: Vec<&OrganisationRow> = tree
+        .iter()
+        .filter(|o| active_on(o.established_on, o.dissolved_on, end))
+        .collect();
+
+    let mut by_kind = BTreeMap::new();
+    for organisation in &active {
+        *by_kind.entry(organisation.kind.clone()).or_insert(0) += 1;
+    }
+    let grassroots_active: Vec<String> = active
+        .iter()
+        .filter(|o| is_grassroots(o.kind()))
+        .map(|o| o.id.clone())
+        .collect();
+    let organisations = OrganisationFigures {
+        grassroots: grassroots_active.len() as i64,
+        by_kind,
+    };
+
+    // Members on 31 December.
+    let register = register_on(conn, &all, end)?;
+    let residents = residents_of(&register);
+    let mut by_status: BTreeMap<String, i64> = ["official", "probationary", "exempt"]
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+    let (mut female, mut minority, mut total) = (0, 0, 0);
+    for group in &register {
+        total += group.n;
+        *by_status.entry(group.status.clone()).or_insert(0) += group.n;
+        if group.gender == "female" {
+            female += group.n;
+        }
+        if is_minority(&group.ethnicity) {
+            minority += group.n;
+        }
+    }
+    let members = MemberFigures {
+        total,
+        by_status,
+        female,
+        ethnic_minority: minority,
+    };
+
+    // Dated member events of the year.
+    let events = key_counts(
+        conn,
+        format!(
+            "SELECT e.kind AS key, COUNT(*) AS n FROM member_events e JOIN members m ON m.id = e.member_id \
+             WHERE m.deleted_at IS NULL AND e.organisation_after IN ({all}) AND e.occurred_on BETWEEN {from} AND {to} \
+               AND (e.kind IN ('admitted', 'card_issued', 'card_reissued', 'badge_proposed', 'badge_awarded') \
+                    OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
+             GROUP BY e.kind"
+        ),
+    )?;
+    let kind = |k: &str| {
+        events
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or(0, |(_, n)| *n)
+    };
+    let admitted = kind("admitted") + kind("registered");
+    let target = count(
+        conn,
+        format!("SELECT COALESCE(SUM(target), 0) AS n FROM admission_quotas WHERE deleted_at IS NULL AND year = {year} AND organisation_id IN ({all})"),
+    )?;
+    let admissions = AdmissionFigures {
+        admitted,
+        target,
+        achievement: Ratio::new(admitted, target),
+    };
+    let recognitions = count(
+        conn,
+        format!(
+            "SELECT COUNT(*) AS n FROM member_events e JOIN members m ON m.id = e.member_id \
+             WHERE m.deleted_at IS NULL AND e.kind = 'recognised' AND e.organisation_after IN ({all}) \
+               AND COALESCE(e.decided_on, e.occurred_on) BETWEEN {from} AND {to}"
+        ),
+    )?;
+    let cards = CardFigures {
+        issued: kind("card_issued"),
+        reissued: kind("card_reissued"),
+    };
+    let proposals: Vec<OptionalText> = sql_query(format!(
+        "SELECT e.detail AS value FROM member_events e JOIN members m ON m.id = e.member_id \
+         WHERE m.deleted_at IS NULL AND e.kind = 'badge_proposed' AND e.organisation_after IN ({all}) \
+           AND e.occurred_on BETWEEN {from} AND {to}"
+    ))
+    .load(conn)?;
+    let mut by_milestone = BTreeMap::new();
+    for detail in proposals.into_iter().filter_map(|p| p.value) {
+        if let Some(milestone) = serde_json::from_str::<serde_json::Value>(&detail)
+            .ok()
+            .and_then(|v| v["milestone"].as_u64())
+        {
+            *by_milestone.entry(milestone.to_string()).or_insert(0) += 1;
+        }
+    }
+    let badges = BadgeFigures {
+        proposed: kind("badge_proposed"),
+        awarded: kind("badge_awarded"),
+        by_milestone,
+    };
+
+    // Training: classes starting in the year, run by the subtree.
+    let classes_where = format!("c.deleted_at IS NULL AND c.organiser_organisation_id IN ({all}) AND c.starts_on BETWEEN {from} AND {to}");
+    let classes = count(
+        conn,
+        format!("SELECT COUNT(*) AS n FROM training_classes c WHERE {classes_where}"),
+    )?;
+    #[derive(QueryableByName)]
+    struct Participant {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        gender: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        ethnicity: String,
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        date_of_birth: NaiveDate,
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        starts_on: NaiveDate,
+    }
+    let participants: Vec<Participant> = sql_query(format!(
+        "SELECT p.gender AS gender, p.ethnicity AS ethnicity, p.date_of_birth AS date_of_birth, c.starts_on AS starts_on \
+         FROM enrolments n JOIN training_classes c ON c.id = n.class_id JOIN people p ON p.id = n.person_id \
+         WHERE n.deleted_at IS NULL AND n.status <> 'withdrawn' AND {classes_where}"
+    ))
+    .load(conn)?;
+    let training = TrainingFigures {
+        classes,
+        participants: participants.len() as i64,
+        participants_female: participants.iter().filter(|p| p.gender == "female").count() as i64,
+        participants_ethnic_minority: participants
+            .iter()
+            .filter(|p| is_minority(&p.ethnicity))
+            .count() as i64,
+        participants_under_35: participants
+            .iter()
+            .filter(|p| crate::people::rules::age_in_months(p.date_of_birth, p.starts_on) < 35 * 12)
+            .count() as i64,
+    };
+
+    // Ratings of the year.
+    let grassroots_all: Vec<String> = tree
+        .iter()
+        .filter(|o| is_grassroots(o.kind()))
+        .map(|o| o.id.clone())
+        .collect();
+    // Organisations are rated as themselves, members under their cell.
+    let ratings = RatingsFigures {
+        grassroots: ratings(
+            conn,
+            year,
+            format!(
+                "subject_type = 'organisation' AND subject_id IN ({})",
+                ids(&grassroots_all)
+            ),
+        )?,
+        all_organisations: ratings(
+            conn,
+            year,
+            format!("subject_type = 'organisation' AND subject_id IN ({all})"),
+        )?,
+        members: ratings(
+            conn,
+            year,
+            format!("subject_type = 'member' AND organisation_id IN ({all})"),
+        )?,
+    };
+
+    // Awards of the year, by kind of recipient.
+    let subordinate_cells: Vec<String> = tree
+        .iter()
+        .filter(|o| o.kind() == OrganisationKind::SubordinateCell)
+        .map(|o| o.id.clone())
+        .collect();
+    let award_count = |conn: &mut DbConnection, recipient: &str, recipients: String| {
+        count(
+            conn,
+            format!(
+                "SELECT COUNT(*) AS n FROM awards WHERE deleted_at IS NULL AND year = {year} \
+                 AND recipient_type = '{recipient}' AND recipient_id IN ({recipients})"
+            ),
+        )
+    };
+    let awards = AwardFigures {
+        grassroots: award_count(conn, "organisation", ids(&grassroots_all))?,
+        subordinate_cells: award_count(conn, "organisation", ids(&subordinate_cells))?,
+        members: count(
+            conn,
+            format!(
+                "SELECT COUNT(*) AS n FROM awards WHERE deleted_at IS NULL AND year = {year} \
+                 AND recipient_type = 'member' AND organisation_id IN ({all})"
+            ),
+        )?,
+    };
+
+    // Personnel: appointments and movements starting in the year.
+    let appointments = count(
+        conn,
+        format!(
+            "SELECT COUNT(*) AS n FROM appointments a JOIN positions p ON p.id = a.position_id \
+             LEFT JOIN cadres c ON c.id = a.cadre_id \
+             WHERE a.deleted_at IS NULL AND a.starts_on BETWEEN {from} AND {to} \
+               AND (p.organisation_id IN ({all}) OR (p.organisation_id IS NULL AND c.organisation_id IN ({all})))"
+        ),
+    )?;
+    let moves = key_counts(
+        conn,
+        format!(
+            "SELECT r.kind AS key, COUNT(*) AS n FROM rotations r JOIN cadres c ON c.id = r.cadre_id \
+             WHERE r.deleted_at IS NULL AND r.status <> 'cancelled' AND r.starts_on BETWEEN {from} AND {to} \
+               AND (c.organisation_id IN ({all}) OR r.to_organisation_id IN ({all})) \
+             GROUP BY r.kind"
+        ),
+    )?;
+    let movement = |k: &str| {
+        moves
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or(0, |(_, n)| *n)
+    };
+    let personnel = PersonnelFigures {
+        appointments,
+        rotations: movement("rotation"),
+        transfers: movement("transfer"),
+        secondments: movement("secondment"),
+    };
+
+    // Villages of the organisation's area existing on 31 December.
+    let villages = village_figures(conn, root, &tree, &residents, end)?;
+
+    // Study campaigns of the year with participation in the subtree.
+    let study = study_figures(conn, year, &all, &grassroots_active, total)?;
+
+    Ok(AnnualReport {
+        year,
+        organisation_id: root.id.clone(),
+        as_of: end,
+        organisations,
+        members,
+        admissions,
+        recognitions,
+        cards,
+        badges,
+        training,
+        ratings,
+        awards,
+        personnel,
+        villages,
+        study,
+    })
+}
+
+/// The villages of the three kinds the reports name.
+pub struct VillageSets {
+    pub all: Vec<(String, String)>,
+    pub without_members: Vec<(String, String)>,
+    pub without_cell: Vec<(String, String)>,
+    pub unstable: Vec<(String, String)>,
+}
+
+/// Villages (and residential groups) within the root's locality on `day`,
+/// sorted into: no counted member resides there; no active cell is based
+/// there; members reside there but fewer than 3 of them are official.
+pub fn village_sets(
+    conn: &mut DbConnection,
+    root: &OrganisationRow,
+    tree: &[OrganisationRow],
+    residents: &BTreeMap<String, (i64, i64)>,
+    day: NaiveDate,
+) -> ApiResult<VillageSets> {
+    use crate::db::schema::localities as l;
+    let mut sets = VillageSets {
+        all: Vec::new(),
+        without_members: Vec::new(),
+        without_cell: Vec::new(),
+        unstable: Vec::new(),
+    };
+    let Some(locality_id) = &root.locality_id else {
+        return Ok(sets);
+    };
+    let area: Option<String> = l::table
+        .filter(l::id.eq(locality_id))
+        .select(l::path)
+        .first(conn)
+        .optional()?;
+    let Some(area) = area else { return Ok(sets) };
+    let (lo, hi) = crate::auth::subtree_range(&area);
+    let rows: Vec<(String, String, String, Option<NaiveDate>, Option<NaiveDate>)> = l::table
+        .filter(l::deleted_at.is_null())
+        .filter(l::path.ge(lo))
+        .filter(l::path.lt(hi))
+        .select((l::id, l::name, l::kind, l::established_on, l::dissolved_on))
+        .order(l::name.asc())
+        .load(conn)?;
+    let with_cell: HashSet<&str> = tree
+        .iter()
+        .filter(|o| is_cell(o.kind()) && active_on(o.established_on, o.dissolved_on, day))
+        .filter_map(|o| o.locality_id.as_deref())
+        .collect();
+    for (id, name, kind, established, dissolved) in rows {
+        if !LocalityKind::parse(&kind).is_some_and(is_village)
+            || !active_on(established, dissolved, day)
+        {
+            continue;
+        }
+        let (members, official) = residents.get(&id).copied().unwrap_or_default();
+        if members == 0 {
+            sets.without_members.push((id.clone(), name.clone()));
+        } else if official < 3 {
+            sets.unstable.push((id.clone(), name.clone()));
+        }
+        if !with_cell.contains(id.as_str()) {
+            sets.without_cell.push((id.clone(), name.clone()));
+        }
+        sets.all.push((id, name));
+    }
+    Ok(sets)
+}
+
+fn village_figures(
+    conn: &mut DbConnection,
+    root: &OrganisationRow,
+    tree: &[OrganisationRow],
+    residents: &BTreeMap<String, (i64, i64)>,
+    day: NaiveDate,
+) -> ApiResult<VillageFigures> {
+    let sets = village_sets(conn, root, tree, residents, day)?;
+    Ok(VillageFigures {
+        total: sets.all.len() as i64,
+        without_members: sets.without_members.len() as i64,
+        without_cell: sets.without_cell.len() as i64,
+        unstable: sets.unstable.len() as i64,
+    })
+}
+
+#[derive(QueryableByName)]
+struct CampaignRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    title: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    held: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    members_attended: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    masses_invited: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    masses_attended: i64,
+}
+
+fn study_figures(
+    conn: &mut DbConnection,
+    year: i32,
+    all: &str,
+    grassroots_active: &[String],
+    members_total: i64,
+) -> ApiResult<Vec<StudyFigures>> {
+    let grassroots = ids(grassroots_active);
+    let rows: Vec<CampaignRow> = sql_query(format!(
+        "SELECT s.id AS id, s.title AS title, \
+                COALESCE(SUM(CASE WHEN p.held AND p.organisation_id IN ({grassroots}) THEN 1 ELSE 0 END), 0) AS held, \
+                COALESCE(SUM(p.members_attended), 0) AS members_attended, \
+                COALESCE(SUM(p.masses_invited), 0) AS masses_invited, \
+                COALESCE(SUM(p.masses_attended), 0) AS masses_attended \
+         FROM study_campaigns s JOIN participations p ON p.campaign_id = s.id \
+         WHERE s.deleted_at IS NULL AND p.deleted_at IS NULL AND s.year = {year} AND p.organisation_id IN ({all}) \
+         GROUP BY s.id, s.title ORDER BY s.title, s.id"
+    ))
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StudyFigures {
+            campaign_id: r.id,
+            title: r.title,
+            organisations_held: Ratio::new(r.held, grassroots_active.len() as i64),
+            members_attended: Ratio::new(r.members_attended, members_total),
+            masses_attended: Ratio::new(r.masses_attended, r.masses_invited),
+        })
+        .collect())
+}
+
+/// The year of a report, from `?year=` (default: last year).
+pub fn report_year(year: Option<i32>) -> ApiResult<i32> {
+    let year = year.unwrap_or_else(|| chrono::Utc::now().year() - 1);
+    if !(1930..=2200).contains(&year) {
+        return Err(ApiError::invalid_field(
+            "year",
+            "out_of_range",
+            "year must be between 1930 and 2200",
+        ));
+    }
+    Ok(year)
+}

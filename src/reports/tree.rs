@@ -1,0 +1,90 @@
+//! The organisation tree as it stood on a past date.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::auth::subtree_range;
+use crate::db::schema::{organisation_moves, organisations};
+use crate::db::DbConnection;
+use crate::error::ApiResult;
+use crate::organisations::model::OrganisationRow;
+
+/// Every organisation under `root` on `day` (the root included, dissolved
+/// ones too: events stay attributed to them), rebuilt from the dated moves:
+/// an organisation moved after `day` is placed where it was before the move.
+pub fn subtree_on(
+    conn: &mut DbConnection,
+    root: &OrganisationRow,
+    day: NaiveDate,
+) -> ApiResult<Vec<OrganisationRow>> {
+    let later_moves: Vec<(String, Option<String>, NaiveDate, String)> = organisation_moves::table
+        .filter(organisation_moves::moved_on.gt(day))
+        .order((
+            organisation_moves::moved_on.asc(),
+            organisation_moves::id.asc(),
+        ))
+        .select((
+            organisation_moves::organisation_id,
+            organisation_moves::from_parent_id,
+            organisation_moves::moved_on,
+            organisation_moves::id,
+        ))
+        .load(conn)?;
+    // Candidates: today's subtree, plus the subtrees of organisations that
+    // moved after `day` (they may have been under the root then).
+    let mut candidates: HashMap<String, OrganisationRow> = HashMap::new();
+    let mut roots = vec![root.path.clone()];
+    if !later_moves.is_empty() {
+        let moved_ids: Vec<String> = later_moves.iter().map(|m| m.0.clone()).collect();
+        let moved_paths: Vec<String> = organisations::table
+            .filter(organisations::id.eq_any(moved_ids))
+            .select(organisations::path)
+            .load(conn)?;
+        roots.extend(moved_paths);
+    }
+    for path in roots {
+        let (lo, hi) = subtree_range(&path);
+        let rows: Vec<OrganisationRow> = organisations::table
+            .filter(organisations::deleted_at.is_null())
+            .filter(organisations::path.ge(lo))
+            .filter(organisations::path.lt(hi))
+            .load(conn)?;
+        for row in rows {
+            candidates.insert(row.id.clone(), row);
+        }
+    }
+    // The parent on `day` is the `from` of the first move after it.
+    let mut parent_on: HashMap<String, Option<String>> = candidates
+        .values()
+        .map(|o| (o.id.clone(), o.parent_id.clone()))
+        .collect();
+    let mut seen = HashSet::new();
+    for (organisation, from_parent, _, _) in later_moves {
+        if seen.insert(organisation.clone()) && parent_on.contains_key(&organisation) {
+            parent_on.insert(organisation, from_parent);
+        }
+    }
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, parent) in &parent_on {
+        if let Some(parent) = parent {
+            children.entry(parent.clone()).or_default().push(id.clone());
+        }
+    }
+    let mut result = Vec::new();
+    let mut stack = vec![root.id.clone()];
+    let mut visited = HashSet::new();
+    while let Some(id) = stack.pop() {
+        if !visited.insert(id.clone()) {
+            continue;
+        }
+        if let Some(row) = candidates.remove(&id) {
+            result.push(row);
+        }
+        if let Some(kids) = children.get(&id) {
+            stack.extend(kids.iter().cloned());
+        }
+    }
+    Ok(result)
+}
