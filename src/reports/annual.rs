@@ -509,6 +509,9 @@ pub fn compute(
     })
 }
 
+/// Id, name, kind and dates of a locality.
+type VillageRow = (String, String, String, Option<NaiveDate>, Option<NaiveDate>);
+
 /// The villages of the three kinds the reports name.
 pub struct VillageSets {
     pub all: Vec<(String, String)>,
@@ -544,7 +547,7 @@ pub fn village_sets(
         .optional()?;
     let Some(area) = area else { return Ok(sets) };
     let (lo, hi) = crate::auth::subtree_range(&area);
-    let rows: Vec<(String, String, String, Option<NaiveDate>, Option<NaiveDate>)> = l::table
+    let rows: Vec<VillageRow> = l::table
         .filter(l::deleted_at.is_null())
         .filter(l::path.ge(lo))
         .filter(l::path.lt(hi))
