@@ -34,6 +34,11 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SeedKind {
+    /// The Mường Ảng district of the source document, with history around 2016.
+    Demo {
+        #[command(flatten)]
+        config: Config,
+    },
     /// Generated data at any scale, deterministic for a seed (for benchmarks).
     Synthetic {
         /// How many members to generate.
@@ -83,6 +88,12 @@ fn main() -> std::process::ExitCode {
             serve(config)
         }
         Command::Seed {
+            kind: SeedKind::Demo { config },
+        } => {
+            init_logging(config.log_format);
+            seed_demo(&config)
+        }
+        Command::Seed {
             kind:
                 SeedKind::Synthetic {
                     members,
@@ -101,6 +112,21 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn seed_demo(config: &Config) -> Result<(), String> {
+    let db = Db::connect(&config.database_url, 1)?;
+    db.migrate()?;
+    let summary = party_registry::seed::demo::load(&db)?;
+    tracing::info!(
+        organisations = summary.organisations,
+        villages = summary.villages,
+        members = summary.members,
+        district = %summary.district_id,
+        "demo district loaded: GET /api/v1/reports/annual?year=2016&organisation_id={}",
+        summary.district_id
+    );
+    Ok(())
 }
 
 fn seed_synthetic(config: &Config, members: usize, seed: u64) -> Result<(), String> {

@@ -23,6 +23,8 @@ use crate::vocabularies::Role;
 pub enum AccountKind {
     User,
     Client,
+    /// The service itself (seeding); never carried by a token.
+    System,
 }
 
 impl AccountKind {
@@ -30,6 +32,7 @@ impl AccountKind {
         match self {
             AccountKind::User => "user",
             AccountKind::Client => "client",
+            AccountKind::System => "system",
         }
     }
 }
@@ -194,6 +197,7 @@ impl Access {
         let gone =
             || ApiError::Unauthenticated("The account of this token is disabled or deleted.");
         let row: Option<AccountState> = match caller.kind {
+            AccountKind::System => None,
             AccountKind::User => users::table
                 .left_join(organisations::table)
                 .filter(users::id.eq(&caller.account_id))
@@ -239,6 +243,18 @@ impl Access {
             scope,
             request_id: caller.request_id.clone(),
         })
+    }
+
+    /// The service acting for itself (seeding), unscoped, as an admin.
+    pub fn system(request_id: &str) -> Self {
+        Self {
+            kind: AccountKind::System,
+            account_id: "system".to_owned(),
+            name: "system".to_owned(),
+            role: Role::Admin,
+            scope: Scope::unbounded(),
+            request_id: request_id.to_owned(),
+        }
     }
 
     pub fn may(&self, right: Right) -> bool {

@@ -107,6 +107,7 @@ pub async fn issue_token(
             let throttle_key = format!("{}:{}", kind.as_str(), name.to_lowercase());
             throttle::check(conn, &throttle_key, at)?;
             let stored: Option<Stored> = match kind {
+                AccountKind::System => None,
                 AccountKind::User => users::table
                     .filter(users::username.eq(name))
                     .filter(users::deleted_at.is_null())

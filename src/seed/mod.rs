@@ -1,5 +1,6 @@
 //! `seed synthetic` (generated data at any scale, for benchmarks) and
 //! `seed demo` (a district modelled on the source document).
 
+pub mod demo;
 mod names;
 pub mod synthetic;
