@@ -161,6 +161,11 @@ fn journal(
 /// 422 `overlapping_appointment` when the cadre already holds the position
 /// in a period sharing a day with this one.
 fn check_no_overlap(conn: &mut DbConnection, row: &AppointmentRow) -> ApiResult<()> {
+    // Take the cadre row's lock (PostgreSQL; SQLite writes one at a time) so
+    // two concurrent writes cannot both pass the check below.
+    diesel::update(cadres::table.find(&row.cadre_id))
+        .set(cadres::id.eq(cadres::id))
+        .execute(conn)?;
     let others: Vec<(chrono::NaiveDate, Option<chrono::NaiveDate>)> = a::table
         .filter(a::deleted_at.is_null())
         .filter(a::cadre_id.eq(&row.cadre_id))

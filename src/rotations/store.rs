@@ -189,6 +189,11 @@ fn check_no_overlap(conn: &mut DbConnection, row: &RotationRow) -> ApiResult<()>
     if row.status() != RotationStatus::Active {
         return Ok(());
     }
+    // Take the cadre row's lock (PostgreSQL; SQLite writes one at a time) so
+    // two concurrent writes cannot both pass the check below.
+    diesel::update(cadres::table.find(&row.cadre_id))
+        .set(cadres::id.eq(cadres::id))
+        .execute(conn)?;
     let others: Vec<RotationRow> = r::table
         .filter(r::deleted_at.is_null())
         .filter(r::cadre_id.eq(&row.cadre_id))
