@@ -5,8 +5,12 @@
 pub mod accounts;
 pub mod admission_quotas;
 pub mod api;
+pub mod appointments;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod awards;
+pub mod cadres;
 pub mod candidates;
 pub mod config;
 pub mod db;
@@ -17,10 +21,15 @@ pub mod openapi;
 pub mod ops;
 pub mod organisations;
 pub mod people;
+pub mod positions;
 pub mod reports;
+pub mod rotations;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod study_campaigns;
+pub mod training_classes;
+pub mod village_charges;
 pub mod vocabularies;
 pub mod worklists;
 

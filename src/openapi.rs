@@ -27,6 +27,14 @@ use crate::error::{FieldError, Problem};
         (name = "members", description = "Party members, their dated events and actions"),
         (name = "candidates", description = "Outstanding non-members being developed, and admission"),
         (name = "admission-quotas", description = "Admission targets per organisation and year"),
+        (name = "cadres", description = "The cadre register and the grassroots organisations cadres oversee"),
+        (name = "positions", description = "Leadership and management positions"),
+        (name = "appointments", description = "Appointments of cadres to positions"),
+        (name = "rotations", description = "Rotations, transfers and secondments of cadres"),
+        (name = "training", description = "Training classes, enrolments and attendance sheets"),
+        (name = "assessments", description = "Annual ratings of organisations and members, and their summary"),
+        (name = "awards", description = "Awards to organisations and members"),
+        (name = "study-campaigns", description = "Study of directives and resolutions, and participation per grassroots organisation"),
         (name = "worklists", description = "What an organiser does next"),
         (name = "reports", description = "Annual report, village coverage and data quality"),
         (name = "vocabularies", description = "Enumerations with Vietnamese and English labels"),
@@ -57,8 +65,9 @@ impl Modify for BearerScheme {
 /// Registers every documented endpoint. Used by the server and by `openapi()`.
 pub fn register(config: &mut ServiceConfig) {
     use crate::{
-        accounts, admission_quotas, audit, auth, candidates, localities, members, ops,
-        organisations, people, reports, vocabularies, worklists,
+        accounts, admission_quotas, appointments, assessments, audit, auth, awards, cadres,
+        candidates, localities, members, ops, organisations, people, positions, reports, rotations,
+        study_campaigns, training_classes, village_charges, vocabularies, worklists,
     };
     config
         .service(ops::healthz)
@@ -106,6 +115,11 @@ pub fn register(config: &mut ServiceConfig) {
         .service(members::routes::award_member_badge)
         .service(members::routes::transfer_member)
         .service(members::routes::change_member_status)
+        .service(village_charges::routes::list_village_charges)
+        .service(village_charges::routes::create_village_charge)
+        .service(village_charges::routes::get_village_charge)
+        .service(village_charges::routes::update_village_charge)
+        .service(village_charges::routes::delete_village_charge)
         .service(candidates::routes::list_candidates)
         .service(candidates::routes::create_candidate)
         .service(candidates::routes::get_candidate)
@@ -117,6 +131,62 @@ pub fn register(config: &mut ServiceConfig) {
         .service(admission_quotas::routes::get_admission_quota)
         .service(admission_quotas::routes::update_admission_quota)
         .service(admission_quotas::routes::delete_admission_quota)
+        .service(cadres::routes::list_cadres)
+        .service(cadres::routes::create_cadre)
+        .service(cadres::routes::get_cadre)
+        .service(cadres::routes::update_cadre)
+        .service(cadres::routes::delete_cadre)
+        .service(cadres::routes::list_cadre_oversights)
+        .service(cadres::routes::create_cadre_oversight)
+        .service(cadres::routes::get_cadre_oversight)
+        .service(cadres::routes::update_cadre_oversight)
+        .service(cadres::routes::delete_cadre_oversight)
+        .service(positions::routes::list_positions)
+        .service(positions::routes::create_position)
+        .service(positions::routes::get_position)
+        .service(positions::routes::update_position)
+        .service(positions::routes::delete_position)
+        .service(appointments::routes::list_appointments)
+        .service(appointments::routes::create_appointment)
+        .service(appointments::routes::get_appointment)
+        .service(appointments::routes::update_appointment)
+        .service(appointments::routes::delete_appointment)
+        .service(rotations::routes::list_rotations)
+        .service(rotations::routes::create_rotation)
+        .service(rotations::routes::get_rotation)
+        .service(rotations::routes::update_rotation)
+        .service(rotations::routes::delete_rotation)
+        .service(training_classes::routes::list_training_classes)
+        .service(training_classes::routes::create_training_class)
+        .service(training_classes::routes::get_training_class)
+        .service(training_classes::routes::update_training_class)
+        .service(training_classes::routes::delete_training_class)
+        .service(training_classes::routes::list_enrolments)
+        .service(training_classes::routes::create_enrolment)
+        .service(training_classes::routes::get_enrolment)
+        .service(training_classes::routes::update_enrolment)
+        .service(training_classes::routes::delete_enrolment)
+        .service(assessments::routes::list_assessments)
+        .service(assessments::routes::create_assessment)
+        .service(assessments::routes::get_assessment_summary)
+        .service(assessments::routes::get_assessment)
+        .service(assessments::routes::update_assessment)
+        .service(assessments::routes::delete_assessment)
+        .service(awards::routes::list_awards)
+        .service(awards::routes::create_award)
+        .service(awards::routes::get_award)
+        .service(awards::routes::update_award)
+        .service(awards::routes::delete_award)
+        .service(study_campaigns::routes::list_study_campaigns)
+        .service(study_campaigns::routes::create_study_campaign)
+        .service(study_campaigns::routes::get_study_campaign)
+        .service(study_campaigns::routes::update_study_campaign)
+        .service(study_campaigns::routes::delete_study_campaign)
+        .service(study_campaigns::routes::list_participations)
+        .service(study_campaigns::routes::create_participation)
+        .service(study_campaigns::routes::get_participation)
+        .service(study_campaigns::routes::update_participation)
+        .service(study_campaigns::routes::delete_participation)
         .service(worklists::routes::list_recognition_due)
         .service(worklists::routes::list_cards_due)
         .service(worklists::routes::list_badges_due)

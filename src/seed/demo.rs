@@ -348,7 +348,7 @@ struct Cell {
 /// Loads the demo district. Refuses a database that already has it.
 pub fn load(db: &Db) -> Result<DemoSummary, String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    write_transaction(&mut conn, |conn| build(conn)).map_err(|e| match e {
+    write_transaction(&mut conn, build).map_err(|e| match e {
         ApiError::Conflict { detail, .. } => format!("the demo cannot be loaded here: {detail}"),
         other => format!("the demo could not be loaded: {other:?}"),
     })

@@ -4,7 +4,10 @@
 mod helpers;
 
 mod accounts;
+mod assessments;
 mod auth;
+mod awards;
+mod cadres;
 mod candidates;
 mod conventions;
 mod localities;
@@ -12,6 +15,11 @@ mod members;
 mod openapi;
 mod operations;
 mod organisations;
+mod positions;
 mod quotas;
 mod reports;
+mod rotations;
+mod study;
+mod training;
+mod village_charges;
 mod worklists;
