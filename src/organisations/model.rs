@@ -80,6 +80,9 @@ pub struct Organisation {
     /// A grassroots cell with 30 members or more (it should become a grassroots committee).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub should_become_committee: Option<bool>,
+    /// Committee members following and helping this organisation now (on a single read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_overseers: Option<Vec<crate::cadres::model::Overseer>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -101,6 +104,7 @@ impl From<OrganisationRow> for Organisation {
             official_member_count: None,
             below_minimum: None,
             should_become_committee: None,
+            current_overseers: None,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),

@@ -82,7 +82,12 @@ pub fn annotate(conn: &mut DbConnection, views: &mut [Organisation]) -> ApiResul
 pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Organisation> {
     let mut view = [Organisation::from(find(conn, access, id)?)];
     annotate(conn, &mut view)?;
-    let [view] = view;
+    let [mut view] = view;
+    view.current_overseers = Some(crate::cadres::store::current_overseers(
+        conn,
+        id,
+        chrono::Utc::now().date_naive(),
+    )?);
     Ok(view)
 }
 

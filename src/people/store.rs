@@ -11,7 +11,7 @@ use crate::api::search::{contains_pattern, fold};
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{Access, Right};
-use crate::db::schema::{candidates, members, organisations, people as p};
+use crate::db::schema::{cadres, candidates, members, organisations, people as p};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::keyset;
@@ -43,6 +43,15 @@ fn visible(access: &Access) -> Query {
                         .filter(candidates::deleted_at.is_null())
                         .filter(candidates::organisation_id.eq_any(in_scope()))
                         .select(candidates::person_id),
+                ))
+                .or(p::id.eq_any(
+                    cadres::table
+                        .filter(cadres::deleted_at.is_null())
+                        .filter(
+                            cadres::organisation_id
+                                .eq_any(in_scope().select(organisations::id.nullable())),
+                        )
+                        .select(cadres::person_id),
                 )),
         );
     }

@@ -524,6 +524,16 @@ fn build(conn: &mut DbConnection) -> ApiResult<DemoSummary> {
     for village in &cell_less_unstable {
         housing.extend(std::iter::repeat_n(village.clone(), 2));
     }
+    let grassroots_ids: Vec<String> = committees
+        .iter()
+        .map(|c| c.id.clone())
+        .chain(agency_cells.iter().map(|c| c.id.clone()))
+        .collect();
+    let subordinate_ids: Vec<String> = village_cells
+        .iter()
+        .chain(commune_cells.iter())
+        .map(|c| c.id.clone())
+        .collect();
     let mut other_cells: Vec<Cell> = commune_cells.into_iter().chain(agency_cells).collect();
     for (i, cell) in other_cells.iter_mut().enumerate() {
         cell.residence = town_groups[i % town_groups.len()].clone();
@@ -696,6 +706,14 @@ fn build(conn: &mut DbConnection) -> ApiResult<DemoSummary> {
         )?;
     }
 
+    personnel(
+        &mut b,
+        &district,
+        &committees,
+        &grassroots_ids,
+        &subordinate_ids,
+    )?;
+
     // July 2025: Ẳng Cang merges into Ẳng Nưa (the commune reform); the 2016
     // report still sees them apart.
     crate::organisations::store::merge(
@@ -709,4 +727,388 @@ fn build(conn: &mut DbConnection) -> ApiResult<DemoSummary> {
         },
     )?;
     Ok(summary)
+}
+
+/// People of members, oldest records first, for cadres and classes.
+fn member_people(
+    conn: &mut DbConnection,
+    admitted_before: NaiveDate,
+) -> ApiResult<Vec<(String, String)>> {
+    use crate::db::schema::members;
+    use diesel::prelude::*;
+    Ok(members::table
+        .filter(members::deleted_at.is_null())
+        .filter(members::admitted_on.lt(admitted_before))
+        .order(members::id.asc())
+        .select((members::id, members::person_id))
+        .load(conn)?)
+}
+
+/// Cadres, appointments, rotations, training, ratings, awards and study of
+/// 2016 (with some history around it): the article's 80 appointments, 2
+/// rotations and 1 transfer, 14 classes for 1,118 participants, ratings of
+/// 136 organisations (62.5 % clean and strong, 36.8 % good), awards 10 / 4 / 2
+/// and study by 100 % of grassroots organisations, 98 % of members and 85 %
+/// of the masses invited.
+fn personnel(
+    b: &mut Builder,
+    district: &Organisation,
+    committees: &[Organisation],
+    grassroots: &[String],
+    subordinate: &[String],
+) -> ApiResult<()> {
+    use crate::appointments::model::NewAppointment;
+    use crate::assessments::model::NewAssessment;
+    use crate::awards::model::NewAward;
+    use crate::cadres::model::{NewCadre, NewOversight};
+    use crate::positions::model::NewPosition;
+    use crate::rotations::model::NewRotation;
+    use crate::study_campaigns::model::{NewParticipation, NewStudyCampaign};
+    use crate::training_classes::model::{NewEnrolment, NewTrainingClass};
+    use crate::vocabularies::{
+        AppointmentKind, AwardForm, CadreCategory, EnrolmentStatus, PositionBody, Rating,
+        RotationKind, RotationPurpose, RotationStatus, SubjectType, TrainingClassKind,
+    };
+
+    let people = member_people(b.conn, day(2014, 1, 1))?;
+    // 90 cadres of the district's register; 80 commune positions elected in
+    // 2016 after the People's Council elections, 10 of them held since 2015.
+    let mut cadres = Vec::new();
+    for (i, (_, person_id)) in people.iter().take(90).enumerate() {
+        let cadre = crate::cadres::store::create(
+            b.conn,
+            &b.access,
+            NewCadre {
+                person_id: Some(person_id.clone()),
+                person: None,
+                organisation_id: Some(district.id.clone()),
+                category: Some(if i < 80 {
+                    CadreCategory::Leadership
+                } else {
+                    CadreCategory::Propagandist
+                }),
+                full_time: i < 60,
+                in_planning: i % 4 == 0,
+                planned_positions: if i % 4 == 0 {
+                    vec!["Phó Bí thư Đảng ủy".to_owned()]
+                } else {
+                    Vec::new()
+                },
+                notes: None,
+            },
+        )?;
+        cadres.push(cadre.id);
+    }
+    const TITLES: [(&str, PositionBody); 8] = [
+        ("Bí thư Đảng ủy", PositionBody::Party),
+        ("Phó Bí thư Đảng ủy", PositionBody::Party),
+        ("Chủ tịch HĐND", PositionBody::PeopleCouncil),
+        ("Phó Chủ tịch HĐND", PositionBody::PeopleCouncil),
+        ("Chủ tịch UBND", PositionBody::PeopleCommittee),
+        ("Phó Chủ tịch UBND", PositionBody::PeopleCommittee),
+        ("Chủ tịch UBMTTQ", PositionBody::FatherlandFront),
+        ("Bí thư Đoàn Thanh niên", PositionBody::MassOrganisation),
+    ];
+    let mut n = 0;
+    for (c, committee) in committees.iter().enumerate() {
+        for (title, body) in TITLES {
+            let position = crate::positions::store::create(
+                b.conn,
+                &b.access,
+                NewPosition {
+                    title: format!("{title} {}", committee.name.replace("Đảng bộ ", "")),
+                    body,
+                    organisation_id: Some(committee.id.clone()),
+                    locality_id: committee.locality_id.clone(),
+                },
+            )?;
+            if n < 10 {
+                crate::appointments::store::create(
+                    b.conn,
+                    &b.access,
+                    NewAppointment {
+                        cadre_id: cadres[80 + n].clone(),
+                        position_id: position.id.clone(),
+                        starts_on: day(2015, 6, 1),
+                        ends_on: Some(day(2016, 6, 1)),
+                        kind: Some(AppointmentKind::Appointed),
+                        decision_number: None,
+                    },
+                )?;
+            }
+            crate::appointments::store::create(
+                b.conn,
+                &b.access,
+                NewAppointment {
+                    cadre_id: cadres[n].clone(),
+                    position_id: position.id,
+                    starts_on: day(2016, 6, 1) + Duration::days(c as i64),
+                    ends_on: None,
+                    kind: Some(
+                        if matches!(
+                            body,
+                            PositionBody::PeopleCouncil | PositionBody::PeopleCommittee
+                        ) {
+                            AppointmentKind::Elected
+                        } else {
+                            AppointmentKind::Appointed
+                        },
+                    ),
+                    decision_number: Some(format!("{}-QĐ/HU", 300 + n)),
+                },
+            )?;
+            n += 1;
+        }
+        crate::cadres::store::create_oversight(
+            b.conn,
+            &b.access,
+            &cadres[80 + c % 10],
+            NewOversight {
+                organisation_id: committee.id.clone(),
+                starts_on: day(2015, 10, 1),
+                ends_on: None,
+            },
+        )?;
+    }
+    // Two rotations and one transfer to reinforce the grassroots in 2016.
+    for (i, kind) in [
+        RotationKind::Rotation,
+        RotationKind::Rotation,
+        RotationKind::Transfer,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        crate::rotations::store::create(
+            b.conn,
+            &b.access,
+            NewRotation {
+                cadre_id: cadres[83 + i].clone(),
+                kind,
+                purpose: Some(RotationPurpose::GrassrootsReinforcement),
+                from_position_id: None,
+                to_position_id: None,
+                to_organisation_id: Some(committees[6 + i].id.clone()),
+                decision_number: Some(format!("{}-QĐ/HU", 410 + i)),
+                decided_on: Some(day(2016, 3, 1)),
+                starts_on: day(2016, 4, 1),
+                planned_ends_on: Some(day(2019, 4, 1)),
+                ended_on: None,
+                status: Some(RotationStatus::Active),
+            },
+        )?;
+    }
+    crate::rotations::store::create(
+        b.conn,
+        &b.access,
+        NewRotation {
+            cadre_id: cadres[87].clone(),
+            kind: RotationKind::Secondment,
+            purpose: Some(RotationPurpose::PracticalTraining),
+            from_position_id: None,
+            to_position_id: None,
+            to_organisation_id: Some(committees[9].id.clone()),
+            decision_number: None,
+            decided_on: Some(day(2017, 2, 1)),
+            starts_on: day(2017, 3, 1),
+            planned_ends_on: Some(day(2018, 3, 1)),
+            ended_on: None,
+            status: Some(RotationStatus::Planned),
+        },
+    )?;
+
+    // 14 classes started in 2016 for 1,118 participants (13 of 80, one of
+    // 78), with two withdrawals that do not count; two classes in 2015.
+    let kinds = [
+        TrainingClassKind::PoliticalTheoryElementary,
+        TrainingClassKind::PartyAffairs,
+        TrainingClassKind::NewMember,
+        TrainingClassKind::ResolutionStudy,
+    ];
+    let mut person_cursor = 0;
+    for (year, classes) in [(2015, 2), (2016, 14)] {
+        for k in 0..classes {
+            let size = if year == 2015 {
+                50
+            } else if k == 13 {
+                78
+            } else {
+                80
+            };
+            let starts_on = day(year, 2, 15) + Duration::days(k as i64 * 20);
+            let class = crate::training_classes::store::create(
+                b.conn,
+                &b.access,
+                NewTrainingClass {
+                    code: format!("MA-{year}-{:02}", k + 1),
+                    title: format!(
+                        "Lớp {} khóa {} năm {year}",
+                        kinds[k % kinds.len()].as_str().replace('_', " "),
+                        k + 1
+                    ),
+                    kind: kinds[k % kinds.len()],
+                    organiser_organisation_id: district.id.clone(),
+                    provider: Some("Trung tâm Bồi dưỡng chính trị huyện Mường Ảng".to_owned()),
+                    venue: Some("Thị trấn Mường Ảng".to_owned()),
+                    starts_on,
+                    ends_on: Some(starts_on + Duration::days(10)),
+                    capacity: Some(100),
+                },
+            )?;
+            let withdrawals = if year == 2016 && k == 0 { 2 } else { 0 };
+            for j in 0..size + withdrawals {
+                let person_id = people[person_cursor % people.len()].1.clone();
+                person_cursor += 1;
+                let withdrawn = j >= size;
+                crate::training_classes::store::create_enrolment(
+                    b.conn,
+                    &b.access,
+                    &class.id,
+                    NewEnrolment {
+                        person_id,
+                        status: Some(if withdrawn {
+                            EnrolmentStatus::Withdrawn
+                        } else {
+                            EnrolmentStatus::Completed
+                        }),
+                        completed_on: (!withdrawn).then_some(starts_on + Duration::days(10)),
+                        certificate_number: (!withdrawn)
+                            .then(|| format!("CC-{year}-{k:02}-{j:03}")),
+                    },
+                )?;
+            }
+        }
+    }
+
+    // 2016 ratings of the 136 organisations under the district: 85 clean
+    // and strong (62.5 %), 50 good (36.8 %), 1 completed; of the 49
+    // grassroots ones, 30 / 18 / 1.
+    let rate = |b: &mut Builder, subject_type: SubjectType, subject_id: &str, rating: Rating| {
+        crate::assessments::store::create(
+            b.conn,
+            &b.access,
+            NewAssessment {
+                subject_type,
+                subject_id: subject_id.to_owned(),
+                year: 2016,
+                rating,
+                points: None,
+            },
+        )
+    };
+    for (i, id) in grassroots.iter().enumerate() {
+        let rating = match i {
+            0..=29 => Rating::Excellent,
+            30..=47 => Rating::Good,
+            _ => Rating::Satisfactory,
+        };
+        rate(b, SubjectType::Organisation, id, rating)?;
+    }
+    for (i, id) in subordinate.iter().enumerate() {
+        rate(
+            b,
+            SubjectType::Organisation,
+            id,
+            if i < 55 {
+                Rating::Excellent
+            } else {
+                Rating::Good
+            },
+        )?;
+    }
+    // Members rated for 2016: every member counted at its end who was admitted before it.
+    for (i, (member_id, _)) in member_people(b.conn, day(2016, 1, 1))?.iter().enumerate() {
+        let counted = crate::members::store::state_on(b.conn, member_id, day(2016, 12, 31))?
+            .is_some_and(|(status, _)| status.is_counted());
+        if !counted {
+            continue;
+        }
+        let rating = match i % 40 {
+            0..=5 => Rating::Excellent,
+            6..=35 => Rating::Good,
+            36..=38 => Rating::Satisfactory,
+            _ => Rating::Unsatisfactory,
+        };
+        rate(b, SubjectType::Member, member_id, rating)?;
+    }
+
+    // Certificates of merit for 2016: 10 grassroots organisations, 4
+    // subordinate cells and 2 exemplary members.
+    let award = |b: &mut Builder, recipient_type: SubjectType, recipient_id: &str| {
+        crate::awards::store::create(
+            b.conn,
+            &b.access,
+            NewAward {
+                recipient_type,
+                recipient_id: recipient_id.to_owned(),
+                year: 2016,
+                form: AwardForm::CertificateOfMerit,
+                issuer: Some("Ban Chấp hành Đảng bộ huyện Mường Ảng".to_owned()),
+                decision_number: Some("789-QĐ/HU".to_owned()),
+                decided_on: Some(day(2017, 1, 20)),
+                reason: Some("Đạt tiêu chuẩn trong sạch vững mạnh tiêu biểu năm 2016".to_owned()),
+            },
+        )
+    };
+    for id in grassroots.iter().take(10) {
+        award(b, SubjectType::Organisation, id)?;
+    }
+    for id in subordinate.iter().take(4) {
+        award(b, SubjectType::Organisation, id)?;
+    }
+    for (member_id, _) in people.iter().skip(200).take(2) {
+        award(b, SubjectType::Member, member_id)?;
+    }
+
+    // The study of the 12th Congress resolution: every grassroots
+    // organisation held it; 2,085 of the 2,128 members and 8,500 of the
+    // 10,000 people invited attended.
+    let campaign = crate::study_campaigns::store::create(
+        b.conn,
+        &b.access,
+        NewStudyCampaign {
+            title: "Học tập, quán triệt Nghị quyết Đại hội XII của Đảng".to_owned(),
+            year: 2016,
+            documents: vec![
+                "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XII".to_owned(),
+                "Chỉ thị 05-CT/TW".to_owned(),
+            ],
+            organisation_id: Some(district.id.clone()),
+        },
+    )?;
+    let mut members_left = 2085;
+    let mut memberships = Vec::new();
+    for id in grassroots {
+        let root = crate::organisations::store::find(b.conn, &b.access, id)?;
+        memberships.push(
+            crate::reports::annual::compute(b.conn, &root, 2016)?
+                .members
+                .total,
+        );
+    }
+    let absent_total: i64 = memberships.iter().sum::<i64>() - 2085;
+    for (i, id) in grassroots.iter().enumerate() {
+        let absent = i64::from(i < absent_total as usize);
+        let attended = if i + 1 == grassroots.len() {
+            members_left
+        } else {
+            (memberships[i] - absent).max(0)
+        };
+        members_left -= attended;
+        let invited = 10_000 / 49 + i64::from(i < 10_000 % 49);
+        let masses = 8_500 / 49 + i64::from(i < 8_500 % 49);
+        crate::study_campaigns::store::create_participation(
+            b.conn,
+            &b.access,
+            &campaign.id,
+            NewParticipation {
+                organisation_id: id.clone(),
+                held: true,
+                members_attended: attended as i32,
+                masses_invited: invited as i32,
+                masses_attended: masses as i32,
+            },
+        )?;
+    }
+    Ok(())
 }

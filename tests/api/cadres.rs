@@ -233,3 +233,48 @@ async fn a_scoped_organiser_cannot_see_or_touch_cadres_elsewhere() {
         .await;
     assert_eq!(emptied.status, 400);
 }
+
+#[actix_web::test]
+async fn an_organisation_shows_its_current_overseers() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let cadre = app.post("/api/v1/cadres", Some(&app.admin), serde_json::json!({
+        "person": {"full_name": "Trương Quang Hải", "gender": "male", "date_of_birth": "1970-01-01", "ethnicity": "kinh"},
+        "organisation_id": d.district, "category": "leadership", "full_time": true
+    })).await;
+    assert_eq!(cadre.status, 201, "{}", cadre.text);
+    let oversight = app
+        .post(
+            &format!("/api/v1/cadres/{}/oversights", cadre.id()),
+            Some(&app.admin),
+            serde_json::json!({"organisation_id": d.commune, "starts_on": "2016-01-01"}),
+        )
+        .await;
+    assert_eq!(oversight.status, 201, "{}", oversight.text);
+    let commune = app
+        .get(
+            &format!("/api/v1/organisations/{}", d.commune),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        commune.body["current_overseers"][0]["full_name"],
+        "Trương Quang Hải"
+    );
+    let scoped = app
+        .user("district.viewer", "viewer", Some(&d.district))
+        .await;
+    let person = app
+        .get(
+            &format!(
+                "/api/v1/people/{}",
+                cadre.body["person_id"].as_str().expect("person_id")
+            ),
+            Some(&scoped),
+        )
+        .await;
+    assert_eq!(
+        person.status, 200,
+        "a person known as a cadre of the subtree is visible"
+    );
+}

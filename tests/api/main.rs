@@ -10,6 +10,7 @@ mod awards;
 mod cadres;
 mod candidates;
 mod conventions;
+mod demo;
 mod localities;
 mod members;
 mod openapi;
