@@ -82,6 +82,9 @@ pub enum ApiError {
     /// 409: duplicate human code or a state conflict.
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// 410: a change-feed cursor older than the feed keeps.
+    #[error("the change feed no longer holds changes this old; resync from an export")]
+    Gone,
     /// 412: `If-Match` names a version that is no longer current.
     #[error("the record has changed since the version named in If-Match")]
     PreconditionFailed,
@@ -169,6 +172,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::ReferenceNotFound { .. } => "reference_not_found",
             Self::Conflict { code, .. } => code,
+            Self::Gone => "cursor_expired",
             Self::PreconditionFailed => "precondition_failed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -187,6 +191,7 @@ impl ApiError {
             Self::NotFound => "Not found",
             Self::ReferenceNotFound { .. } => "Referenced record not found",
             Self::Conflict { .. } => "Conflict",
+            Self::Gone => "Gone",
             Self::PreconditionFailed => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
@@ -259,6 +264,7 @@ impl ResponseError for ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound | Self::ReferenceNotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Gone => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -28,6 +28,7 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod study_campaigns;
+pub mod sync;
 pub mod training_classes;
 pub mod village_charges;
 pub mod vocabularies;

@@ -37,6 +37,7 @@ use crate::error::{FieldError, Problem};
         (name = "study-campaigns", description = "Study of directives and resolutions, and participation per grassroots organisation"),
         (name = "worklists", description = "What an organiser does next"),
         (name = "reports", description = "Annual report, village coverage and data quality"),
+        (name = "sync", description = "Change feed for provincial systems"),
         (name = "vocabularies", description = "Enumerations with Vietnamese and English labels"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -67,7 +68,7 @@ pub fn register(config: &mut ServiceConfig) {
     use crate::{
         accounts, admission_quotas, appointments, assessments, audit, auth, awards, cadres,
         candidates, localities, members, ops, organisations, people, positions, reports, rotations,
-        study_campaigns, training_classes, village_charges, vocabularies, worklists,
+        study_campaigns, sync, training_classes, village_charges, vocabularies, worklists,
     };
     config
         .service(ops::healthz)
@@ -194,6 +195,7 @@ pub fn register(config: &mut ServiceConfig) {
         .service(reports::routes::get_annual_report)
         .service(reports::routes::get_villages_report)
         .service(reports::routes::get_data_quality_report)
+        .service(sync::feed::list_changes)
         .service(audit::routes::list_audit_events);
 }
 

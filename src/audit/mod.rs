@@ -80,6 +80,7 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
     if !SYNC_TYPES.contains(&write.record_type) {
         return Ok(());
     }
+    serialise_feed_writers(conn)?;
     diesel::insert_into(changes::table)
         .values((
             changes::record_type.eq(write.record_type),
@@ -96,6 +97,45 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Makes change-feed sequence numbers commit in order. On PostgreSQL,
+/// concurrent transactions (from any number of instances) could otherwise
+/// commit a higher `seq` before a lower one, and a client that had already
+/// read past the lower one would miss it. A transaction-scoped advisory lock,
+/// taken before the first journal insert and held until commit, orders them.
+/// SQLite writers are already serialised by its write lock.
+fn serialise_feed_writers(conn: &mut DbConnection) -> ApiResult<()> {
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(727130001)").execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Journals a write of a record that moved in the tree: callers that could
+/// see it at `previous_path` but not at its new place get a tombstone first
+/// (SPEC 8: a record leaving a caller's scope appears as a delete).
+pub fn record_moved(
+    conn: &mut DbConnection,
+    access: &Access,
+    write: Write<'_>,
+    previous_path: &str,
+) -> ApiResult<()> {
+    if write.organisation_path != Some(previous_path) && SYNC_TYPES.contains(&write.record_type) {
+        serialise_feed_writers(conn)?;
+        diesel::insert_into(changes::table)
+            .values((
+                changes::record_type.eq(write.record_type),
+                changes::record_id.eq(write.record_id),
+                changes::op.eq("delete"),
+                changes::version.eq(write.version),
+                changes::at.eq(now()),
+                changes::organisation_path.eq(Some(previous_path)),
+                changes::data.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    record(conn, access, write)
 }
 
 /// Records that a privileged caller read a full personal record (SPEC 4).

@@ -399,19 +399,22 @@ fn journal_member(
     let person: PersonRow = people::table.find(&after.person_id).first(conn)?;
     let before_view = before.map(|b| Member::view(b.clone(), Person::view(person.clone(), true)));
     let after_view = Member::view(after.clone(), Person::view(person, true));
-    audit::record(
-        conn,
-        access,
-        Write {
-            action,
-            record_type: RECORD_TYPE,
-            record_id: &after.id,
-            organisation_path: Some(&path),
-            version: after.version,
-            before: before_view.as_ref().and_then(image),
-            after: image(&after_view),
-        },
-    )
+    let write = Write {
+        action,
+        record_type: RECORD_TYPE,
+        record_id: &after.id,
+        organisation_path: Some(&path),
+        version: after.version,
+        before: before_view.as_ref().and_then(image),
+        after: image(&after_view),
+    };
+    match before.filter(|b| b.organisation_id != after.organisation_id) {
+        Some(before) => {
+            let previous = organisation_path(conn, &before.organisation_id)?;
+            audit::record_moved(conn, access, write, &previous)
+        }
+        None => audit::record(conn, access, write),
+    }
 }
 
 /// Stores a changed member with a new version and journals it.

@@ -392,19 +392,20 @@ fn save(
         .set(&row)
         .execute(conn)?;
     let view = Organisation::from(row.clone());
-    audit::record(
-        conn,
-        access,
-        Write {
-            action,
-            record_type: RECORD_TYPE,
-            record_id: &row.id,
-            organisation_path: Some(&row.path),
-            version: row.version,
-            before: image(&Organisation::from(before.clone())),
-            after: image(&view),
-        },
-    )?;
+    let write = Write {
+        action,
+        record_type: RECORD_TYPE,
+        record_id: &row.id,
+        organisation_path: Some(&row.path),
+        version: row.version,
+        before: image(&Organisation::from(before.clone())),
+        after: image(&view),
+    };
+    if before.path == row.path {
+        audit::record(conn, access, write)?;
+    } else {
+        audit::record_moved(conn, access, write, &before.path)?;
+    }
     Ok(view)
 }
 

@@ -11,6 +11,7 @@ mod cadres;
 mod candidates;
 mod conventions;
 mod demo;
+mod feed;
 mod localities;
 mod members;
 mod openapi;

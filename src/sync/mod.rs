@@ -1,0 +1,3 @@
+//! Sync for provincial systems (SPEC section 8): the change feed.
+
+pub mod feed;

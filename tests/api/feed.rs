@@ -1,0 +1,211 @@
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{district, test_config, TestApp};
+
+async fn sync_token(app: &TestApp, scope: Option<&str>) -> String {
+    let created = app
+        .post(
+            "/api/v1/clients",
+            Some(&app.admin),
+            json!({"name": "Sync", "role": "sync", "scope_organisation_id": scope}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let token = app.post("/api/v1/auth/token", None, json!({"client_id": created.body["client_id"], "client_secret": created.body["client_secret"]})).await;
+    token.body["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+/// Follows the feed from `cursor` to its end; returns the changes and the last cursor.
+async fn follow(
+    app: &TestApp,
+    token: &str,
+    mut cursor: Option<String>,
+    types: &str,
+) -> (Vec<Value>, Option<String>) {
+    let mut all = Vec::new();
+    loop {
+        let mut path = format!("/api/v1/changes?limit=37{types}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let page = app.get(&path, Some(token)).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let changes = page.body["changes"].as_array().expect("changes").clone();
+        cursor = page.body["next_cursor"].as_str().map(str::to_owned);
+        let done = changes.is_empty() || !page.body["has_more"].as_bool().unwrap_or(false);
+        all.extend(changes);
+        if done {
+            return (all, cursor);
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_feed_replays_creates_updates_and_deletes_in_order() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let token = sync_token(&app, None).await;
+    let (first, cursor) = follow(&app, &token, None, "&types=organisation").await;
+    assert_eq!(first.len(), 5);
+    assert!(first
+        .iter()
+        .all(|c| c["op"] == "upsert" && c["type"] == "organisation"));
+    app.patch(
+        &format!("/api/v1/organisations/{}", d.other_cell),
+        Some(&app.admin),
+        json!({"name": "Tên mới"}),
+    )
+    .await;
+    app.delete(
+        &format!("/api/v1/organisations/{}", d.other_cell),
+        Some(&app.admin),
+    )
+    .await;
+    let (next, _) = follow(&app, &token, cursor, "&types=organisation").await;
+    let ops: Vec<(&str, i64)> = next
+        .iter()
+        .map(|c| {
+            (
+                c["op"].as_str().unwrap_or(""),
+                c["version"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(ops, vec![("upsert", 2), ("delete", 3)]);
+    assert_eq!(next[0]["data"]["name"], "Tên mới");
+}
+
+#[actix_web::test]
+async fn a_member_leaving_the_subtree_is_a_delete_for_its_old_scope() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let member = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let scoped = sync_token(&app, Some(&d.commune)).await;
+    let (before, cursor) = follow(&app, &scoped, None, "&types=member").await;
+    assert_eq!(before.len(), 1);
+    app.post(
+        &format!("/api/v1/members/{member}/transfers"),
+        Some(&app.admin),
+        json!({"to_organisation_id": d.other_cell, "on": "2016-01-01"}),
+    )
+    .await;
+    let (after, _) = follow(&app, &scoped, cursor, "&types=member").await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["op"], "delete");
+    assert_eq!(after[0]["id"], member.as_str());
+}
+
+#[actix_web::test]
+async fn feed_mistakes_are_400_and_viewers_are_403() {
+    let app = TestApp::spawn().await;
+    let token = sync_token(&app, None).await;
+    assert_eq!(
+        app.get("/api/v1/changes?types=secret", Some(&token))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.get("/api/v1/changes?cursor=zzz", Some(&token))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        app.get("/api/v1/changes?wait=61", Some(&token))
+            .await
+            .status,
+        400
+    );
+    let viewer = app.user("viewer", "viewer", None).await;
+    assert_eq!(app.get("/api/v1/changes", Some(&viewer)).await.status, 403);
+}
+
+#[actix_web::test]
+async fn a_long_poll_returns_as_soon_as_a_change_commits() {
+    let app = TestApp::spawn().await;
+    let token = sync_token(&app, None).await;
+    let (_, cursor) = follow(&app, &token, None, "").await;
+    let cursor = cursor.expect("cursor");
+    let writer = async {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(400)).await;
+        app.organisation("LATE", "provincial_committee", None).await
+    };
+    let started = std::time::Instant::now();
+    let path = format!("/api/v1/changes?cursor={cursor}&wait=20");
+    let poll = app.get(&path, Some(&token));
+    let (reply, _) = futures_util::future::join(poll, writer).await;
+    assert_eq!(reply.body["changes"][0]["data"]["code"], "LATE");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[actix_web::test]
+async fn two_instances_writing_concurrently_lose_no_change_in_the_feed() {
+    let config = test_config();
+    let url = config.database_url.clone();
+    let first = TestApp::spawn_with(config).await;
+    let mut second_config = test_config();
+    second_config.database_url = url;
+    let second = TestApp::spawn_with(second_config).await;
+    let province = first.organisation("P", "provincial_committee", None).await;
+    let token = sync_token(&first, None).await;
+    let mut latest: HashMap<String, (String, i64)> = HashMap::new();
+    let mut cursor = None;
+    for round in 0..5 {
+        let writes = (0..8).map(|w| {
+            let app = if w % 2 == 0 { &first } else { &second };
+            let province = province.clone();
+            async move {
+                let code = format!("D{round}-{w}");
+                let created = app.post("/api/v1/organisations", Some(&app.admin), json!({"code": code, "name": code, "kind": "district_committee", "parent_id": province})).await;
+                assert_eq!(created.status, 201, "{}", created.text);
+                let patched = app.patch(&format!("/api/v1/organisations/{}", created.id()), Some(&app.admin), json!({"name": format!("{code} đổi")})).await;
+                assert_eq!(patched.status, 200, "{}", patched.text);
+            }
+        });
+        let reader = follow(&second, &token, cursor.clone(), "&types=organisation");
+        let (_, (changes, next)) =
+            futures_util::future::join(futures_util::future::join_all(writes), reader).await;
+        for change in changes {
+            latest.insert(
+                change["id"].as_str().unwrap_or("").to_owned(),
+                (
+                    change["op"].as_str().unwrap_or("").to_owned(),
+                    change["version"].as_i64().unwrap_or(0),
+                ),
+            );
+        }
+        cursor = next;
+    }
+    let (changes, _) = follow(&first, &token, cursor, "&types=organisation").await;
+    for change in changes {
+        latest.insert(
+            change["id"].as_str().unwrap_or("").to_owned(),
+            (
+                change["op"].as_str().unwrap_or("").to_owned(),
+                change["version"].as_i64().unwrap_or(0),
+            ),
+        );
+    }
+    let listed = first
+        .get("/api/v1/organisations?limit=500", Some(&first.admin))
+        .await;
+    let state: HashMap<String, (String, i64)> = listed.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| {
+            (
+                o["id"].as_str().unwrap_or("").to_owned(),
+                ("upsert".to_owned(), o["version"].as_i64().unwrap_or(0)),
+            )
+        })
+        .collect();
+    assert_eq!(state.len(), 41);
+    assert_eq!(latest, state, "the feed reproduces exactly the final state");
+}
