@@ -131,7 +131,8 @@ impl ManageConnection for ConnectionManager {
                      PRAGMA foreign_keys = ON;
                      PRAGMA busy_timeout = 5000;
                      PRAGMA cache_size = -32000;
-                     PRAGMA temp_store = MEMORY;",
+                     PRAGMA temp_store = MEMORY;
+                     PRAGMA optimize = 0x10002;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))

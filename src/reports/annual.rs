@@ -248,6 +248,7 @@ pub fn compute(
     root: &OrganisationRow,
     year: i32,
 ) -> ApiResult<AnnualReport> {
+    let started = std::time::Instant::now();
     let start = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
@@ -278,6 +279,10 @@ pub fn compute(
     // Members on 31 December.
     let register = register_on(conn, &all, end)?;
     let residents = residents_of(&register);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "report: register"
+    );
     let mut by_status: BTreeMap<String, i64> = ["official", "probationary", "exempt"]
         .iter()
         .map(|s| (s.to_string(), 0))
@@ -360,6 +365,7 @@ pub fn compute(
         by_milestone,
     };
 
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "report: events");
     // Training: classes starting in the year, run by the subtree.
     let classes_where = format!("c.deleted_at IS NULL AND c.organiser_organisation_id IN ({all}) AND c.starts_on BETWEEN {from} AND {to}");
     let classes = count(
@@ -397,6 +403,10 @@ pub fn compute(
             .count() as i64,
     };
 
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "report: training"
+    );
     // Ratings of the year.
     let grassroots_all: Vec<String> = tree
         .iter()
@@ -484,11 +494,20 @@ pub fn compute(
         secondments: movement("secondment"),
     };
 
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "report: ratings, awards, personnel"
+    );
     // Villages of the organisation's area existing on 31 December.
     let villages = village_figures(conn, root, &tree, &residents, end)?;
 
     // Study campaigns of the year with participation in the subtree.
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "report: villages"
+    );
     let study = study_figures(conn, year, &all, &grassroots_active, total)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "report: study");
 
     Ok(AnnualReport {
         year,

@@ -497,3 +497,107 @@ async fn a_scoped_organiser_cannot_see_or_move_members_of_another_subtree() {
     })).await;
     assert_eq!(register_outside.status, 404);
 }
+
+/// Every refused member action leaves the member and its history as they were.
+#[actix_web::test]
+async fn every_refused_action_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let probationary = app.member(&d.cell, "2016-03-15", None).await;
+    let official = app.member(&d.cell, "2000-01-10", Some("2001-01-10")).await;
+    app.post(
+        &format!("/api/v1/members/{official}/status"),
+        Some(&app.admin),
+        json!({"status": "exempt", "on": "2016-06-01"}),
+    )
+    .await;
+    let refusals = [
+        (
+            &probationary,
+            "recognition",
+            json!({"decided_on": "2017-03-14"}),
+            "probation_not_over",
+        ),
+        (
+            &probationary,
+            "cards",
+            json!({"card_number": "X1", "issued_on": "2016-06-01"}),
+            "not_official",
+        ),
+        (
+            &probationary,
+            "status",
+            json!({"status": "expelled", "on": "2016-06-01"}),
+            "invalid_status_transition",
+        ),
+        (
+            &official,
+            "badges",
+            json!({"milestone": 30, "status": "proposed", "on": "2016-09-02"}),
+            "milestone_not_reached",
+        ),
+        (
+            &official,
+            "badges",
+            json!({"milestone": 33, "status": "proposed", "on": "2031-09-02"}),
+            "invalid_milestone",
+        ),
+        (
+            &official,
+            "transfers",
+            json!({"to_organisation_id": d.other_cell, "on": "2016-01-01"}),
+            "dated_before_last_event",
+        ),
+        (
+            &official,
+            "transfers",
+            json!({"to_organisation_id": d.cell, "on": "2016-07-01"}),
+            "same_cell",
+        ),
+        (
+            &official,
+            "transfers",
+            json!({"to_organisation_id": d.commune, "on": "2016-07-01"}),
+            "not_a_cell",
+        ),
+    ];
+    for (member, action, body, code) in refusals {
+        let before = app
+            .get(&format!("/api/v1/members/{member}"), Some(&app.admin))
+            .await
+            .body;
+        let events_before = app
+            .get(
+                &format!("/api/v1/members/{member}/events"),
+                Some(&app.admin),
+            )
+            .await
+            .body;
+        let reply = app
+            .post(
+                &format!("/api/v1/members/{member}/{action}"),
+                Some(&app.admin),
+                body,
+            )
+            .await;
+        assert_eq!(reply.status, 422, "{action}: {}", reply.text);
+        assert_eq!(reply.body["code"], code, "{action}: {}", reply.text);
+        assert_eq!(
+            app.get(&format!("/api/v1/members/{member}"), Some(&app.admin))
+                .await
+                .body,
+            before,
+            "{code} changed the member"
+        );
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/members/{member}/events"),
+                Some(&app.admin)
+            )
+            .await
+            .body,
+            events_before,
+            "{code} changed the history"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! Rebuilds when a migration changes: they are embedded in the binary.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}
