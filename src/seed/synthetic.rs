@@ -94,6 +94,9 @@ struct Generator {
     at: NaiveDateTime,
     serial: u64,
     seed: u64,
+    /// Citizen ids issued per (gender-and-century digit, birth year), so the
+    /// last six digits stay unique at any scale.
+    issued_ids: std::collections::HashMap<(u32, i32), u32>,
 }
 
 impl Generator {
@@ -365,6 +368,7 @@ pub fn generate(db: &Db, members: usize, seed: u64) -> Result<Summary, String> {
         at: crate::api::now(),
         serial: 0,
         seed,
+        issued_ids: std::collections::HashMap::new(),
     };
     let province_code = 11;
     let mut summary = Summary::default();
