@@ -205,11 +205,13 @@ impl Generator {
             NaiveDate::from_ymd_opt(2004, 12, 31).unwrap_or_default(),
         );
         let century = if born.year() >= 2000 { 2 } else { 0 };
+        let code = century + u32::from(female);
+        let issued = self.issued_ids.entry((code, born.year())).or_insert(0);
+        *issued += 1;
         let national_id = format!(
-            "{province_code:03}{}{:02}{:06}",
-            century + u32::from(female),
+            "{province_code:03}{code}{:02}{:06}",
             born.year() % 100,
-            self.serial % 1_000_000
+            *issued % 1_000_000
         );
         let at = self.at;
         PersonRow {
