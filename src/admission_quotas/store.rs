@@ -8,6 +8,7 @@ use crate::api::patch::set_required;
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{admission_quotas as q, organisations};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -21,14 +22,7 @@ type Query = q::BoxedQuery<'static, DbBackend>;
 fn within(lo: String, hi: String) -> Query {
     q::table
         .filter(q::deleted_at.is_null())
-        .filter(
-            q::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        )
+        .filter(q::organisation_id.eq_any(organisation_ids_in(lo, hi)))
         .into_boxed()
 }
 

@@ -11,6 +11,7 @@ use crate::api::patch::{set_nullable, set_required};
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{assessments as a, organisations};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -23,14 +24,7 @@ const RECORD_TYPE: &str = "assessment";
 type Query = a::BoxedQuery<'static, DbBackend>;
 
 fn within(query: Query, lo: String, hi: String) -> Query {
-    query.filter(
-        a::organisation_id.eq_any(
-            organisations::table
-                .filter(organisations::path.ge(lo))
-                .filter(organisations::path.lt(hi))
-                .select(organisations::id),
-        ),
-    )
+    query.filter(a::organisation_id.eq_any(organisation_ids_in(lo, hi)))
 }
 
 /// Live assessments rated under an organisation inside the caller's scope.
@@ -164,14 +158,7 @@ pub fn summary(
     let counts: Vec<(String, String, i64)> = a::table
         .filter(a::deleted_at.is_null())
         .filter(a::year.eq(query.year))
-        .filter(
-            a::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        )
+        .filter(a::organisation_id.eq_any(organisation_ids_in(lo, hi)))
         .group_by((a::subject_type, a::rating))
         .select((a::subject_type, a::rating, diesel::dsl::count_star()))
         .load(conn)?;

@@ -11,6 +11,7 @@ use crate::api::{check_version, new_id, now};
 use crate::assessments::store::{check_year, subject_organisation};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{awards as w, organisations};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult};
@@ -23,14 +24,7 @@ const RECORD_TYPE: &str = "award";
 type Query = w::BoxedQuery<'static, DbBackend>;
 
 fn within(query: Query, lo: String, hi: String) -> Query {
-    query.filter(
-        w::organisation_id.eq_any(
-            organisations::table
-                .filter(organisations::path.ge(lo))
-                .filter(organisations::path.lt(hi))
-                .select(organisations::id),
-        ),
-    )
+    query.filter(w::organisation_id.eq_any(organisation_ids_in(lo, hi)))
 }
 
 /// Live awards given under an organisation inside the caller's scope.

@@ -14,6 +14,7 @@ use crate::api::search::contains_pattern;
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{candidates as c, organisations, people};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -31,14 +32,7 @@ type Query = c::BoxedQuery<'static, DbBackend>;
 fn visible(access: &Access) -> Query {
     let mut query = c::table.filter(c::deleted_at.is_null()).into_boxed();
     if let Some((lo, hi)) = access.scope.path_range() {
-        query = query.filter(
-            c::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(c::organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     query
 }
@@ -94,14 +88,7 @@ fn filtered(
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
-        query = query.filter(
-            c::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(c::organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     if let Some(stage) = filters.stage {
         query = query.filter(c::stage.eq(stage.as_str()));

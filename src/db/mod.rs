@@ -31,6 +31,28 @@ diesel::define_sql_function! {
     fn substr(text: diesel::sql_types::Text, start: diesel::sql_types::Integer) -> diesel::sql_types::Text;
 }
 
+/// The ids of the organisations whose path lies in `[lo, hi)` (a subtree,
+/// see `auth::subtree_range`): the subquery every store filters by to keep a
+/// record inside the caller's scope. Unboxed, so it nests in boxed queries.
+pub type OrganisationIdsIn = diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<
+            schema::organisations::table,
+            diesel::dsl::GtEq<schema::organisations::path, String>,
+        >,
+        diesel::dsl::Lt<schema::organisations::path, String>,
+    >,
+    schema::organisations::id,
+>;
+
+pub fn organisation_ids_in(lo: String, hi: String) -> OrganisationIdsIn {
+    use schema::organisations;
+    organisations::table
+        .filter(organisations::path.ge(lo))
+        .filter(organisations::path.lt(hi))
+        .select(organisations::id)
+}
+
 /// The materialised path of a record under `parent_path` (`/a/b/` + `id/`).
 pub fn child_path(parent_path: Option<&str>, id: &str) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))

@@ -16,6 +16,7 @@ use crate::api::search::contains_pattern;
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{member_events as e, members as m, organisations, people};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -33,14 +34,7 @@ type Query = m::BoxedQuery<'static, DbBackend>;
 fn visible(access: &Access) -> Query {
     let mut query = m::table.filter(m::deleted_at.is_null()).into_boxed();
     if let Some((lo, hi)) = access.scope.path_range() {
-        query = query.filter(
-            m::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(m::organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     query
 }
@@ -142,14 +136,7 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
-        query = query.filter(
-            m::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(m::organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     if let Some(status) = filters.status {
         query = query.filter(m::status.eq(status.as_str()));

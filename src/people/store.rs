@@ -11,6 +11,7 @@ use crate::api::search::{contains_pattern, fold};
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{Access, Right};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{cadres, candidates, members, organisations, people as p};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -24,12 +25,7 @@ type Query = p::BoxedQuery<'static, DbBackend>;
 fn visible(access: &Access) -> Query {
     let mut query = p::table.filter(p::deleted_at.is_null()).into_boxed();
     if let Some((lo, hi)) = access.scope.path_range() {
-        let in_scope = || {
-            organisations::table
-                .filter(organisations::path.ge(lo.clone()))
-                .filter(organisations::path.lt(hi.clone()))
-                .select(organisations::id)
-        };
+        let in_scope = || organisation_ids_in(lo.clone(), hi.clone());
         query = query.filter(
             p::id
                 .eq_any(

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::ratio::Ratio;
 use crate::auth::subtree_range;
+use crate::db::organisation_ids_in;
 use crate::db::schema::{members, organisations, people};
 use crate::db::DbConnection;
 use crate::error::ApiResult;
@@ -108,14 +109,7 @@ pub fn compute(conn: &mut DbConnection, root: &OrganisationRow) -> ApiResult<Dat
         .inner_join(people::table)
         .filter(members::deleted_at.is_null())
         .filter(members::status.eq_any(["probationary", "official", "exempt"]))
-        .filter(
-            members::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        )
+        .filter(members::organisation_id.eq_any(organisation_ids_in(lo, hi)))
         .order(members::id.asc())
         .load(conn)?;
     let mut tallies: BTreeMap<String, (i64, i64)> = BTreeMap::new();

@@ -17,6 +17,7 @@ use crate::appointments::rules::check_period;
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
 use crate::candidates::model::{Candidate, CandidateRow};
+use crate::db::organisation_ids_in;
 use crate::db::schema::{
     candidates, enrolments as e, organisations, people, training_classes as t,
 };
@@ -37,14 +38,7 @@ type Query = t::BoxedQuery<'static, DbBackend>;
 fn visible(access: &Access) -> Query {
     let mut query = t::table.filter(t::deleted_at.is_null()).into_boxed();
     if let Some((lo, hi)) = access.scope.path_range() {
-        query = query.filter(
-            t::organiser_organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(t::organiser_organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     query
 }
@@ -79,14 +73,7 @@ fn filtered(
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
-        query = query.filter(
-            t::organiser_organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(t::organiser_organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     if let Some(kind) = filters.kind {
         query = query.filter(t::kind.eq(kind.as_str()));
@@ -576,14 +563,7 @@ fn record_awareness(
         ]))
         .into_boxed();
     if let Some((lo, hi)) = access.scope.path_range() {
-        query = query.filter(
-            candidates::organisation_id.eq_any(
-                organisations::table
-                    .filter(organisations::path.ge(lo))
-                    .filter(organisations::path.lt(hi))
-                    .select(organisations::id),
-            ),
-        );
+        query = query.filter(candidates::organisation_id.eq_any(organisation_ids_in(lo, hi)));
     }
     let open: Vec<CandidateRow> = query.load(conn)?;
     if open.is_empty() {

@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::pagination::{After, Page, PageRequest};
 use crate::auth::{Access, Right};
 use crate::candidates::model::{Candidate, CandidateRow};
-use crate::db::schema::{candidates, members, organisations, people};
+use crate::db::organisation_ids_in;
+use crate::db::schema::{candidates, members, people};
 use crate::db::DbConnection;
 use crate::error::ApiResult;
 use crate::members::model::{Member, MemberRow};
@@ -64,14 +65,7 @@ macro_rules! members_in_scope {
             .filter(members::deleted_at.is_null())
             .into_boxed();
         if let Some((lo, hi)) = $access.scope.path_range() {
-            query = query.filter(
-                members::organisation_id.eq_any(
-                    organisations::table
-                        .filter(organisations::path.ge(lo))
-                        .filter(organisations::path.lt(hi))
-                        .select(organisations::id),
-                ),
-            );
+            query = query.filter(members::organisation_id.eq_any(organisation_ids_in(lo, hi)));
         }
         query
     }};
@@ -276,14 +270,7 @@ pub fn candidates_ready(
             .filter(candidates::id.gt(cursor.clone()))
             .into_boxed();
         if let Some((lo, hi)) = access.scope.path_range() {
-            query = query.filter(
-                candidates::organisation_id.eq_any(
-                    organisations::table
-                        .filter(organisations::path.ge(lo))
-                        .filter(organisations::path.lt(hi))
-                        .select(organisations::id),
-                ),
-            );
+            query = query.filter(candidates::organisation_id.eq_any(organisation_ids_in(lo, hi)));
         }
         let batch: Vec<CandidateRow> = query
             .order(candidates::id.asc())
