@@ -1,3 +1,4 @@
-//! Sync for provincial systems (SPEC section 8): the change feed.
+//! Sync for provincial systems (SPEC section 8): the change feed and exports.
 
+pub mod export;
 pub mod feed;

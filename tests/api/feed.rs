@@ -208,3 +208,81 @@ async fn two_instances_writing_concurrently_lose_no_change_in_the_feed() {
     assert_eq!(state.len(), 41);
     assert_eq!(latest, state, "the feed reproduces exactly the final state");
 }
+
+#[actix_web::test]
+async fn an_export_then_the_feed_from_its_cursor_gives_the_whole_state() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let member = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    app.member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
+        .await;
+    let token = sync_token(&app, Some(&d.commune)).await;
+    let export = app.get("/api/v1/exports/member", Some(&token)).await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert_eq!(
+        export.header("content-type").as_deref(),
+        Some("application/x-ndjson")
+    );
+    let lines: Vec<Value> = export
+        .text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "only the member of the scope");
+    assert_eq!(lines[0]["id"], member.as_str());
+    assert_eq!(
+        lines[0]["person"]["full_name"]
+            .as_str()
+            .map(|n| n.starts_with("Đảng viên")),
+        Some(true)
+    );
+    let cursor = export.header("x-change-cursor").expect("cursor");
+    app.post(
+        &format!("/api/v1/members/{member}/status"),
+        Some(&app.admin),
+        json!({"status": "deceased", "on": "2016-01-01"}),
+    )
+    .await;
+    let (changes, _) = follow(&app, &token, Some(cursor), "&types=member").await;
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["data"]["status"], "deceased");
+}
+
+#[actix_web::test]
+async fn a_csv_export_escapes_formulas_and_keeps_vietnamese() {
+    let app = TestApp::spawn().await;
+    app.post(
+        "/api/v1/organisations",
+        Some(&app.admin),
+        json!({"code": "EVIL", "name": "=HYPERLINK(\"x\")", "kind": "provincial_committee"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/organisations",
+        Some(&app.admin),
+        json!({"code": "DB", "name": "Đảng bộ tỉnh Điện Biên", "kind": "provincial_committee"}),
+    )
+    .await;
+    let token = sync_token(&app, None).await;
+    let export = app
+        .get("/api/v1/exports/organisation?format=csv", Some(&token))
+        .await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert!(export
+        .text
+        .lines()
+        .next()
+        .is_some_and(|h| h.contains("code")));
+    assert!(export.text.contains("Đảng bộ tỉnh Điện Biên"));
+    assert!(
+        export.text.contains("\"'=HYPERLINK(\"\"x\"\")\""),
+        "{}",
+        export.text
+    );
+    assert_eq!(
+        app.get("/api/v1/exports/secrets", Some(&token))
+            .await
+            .status,
+        404
+    );
+}
