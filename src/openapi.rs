@@ -37,7 +37,7 @@ use crate::error::{FieldError, Problem};
         (name = "study-campaigns", description = "Study of directives and resolutions, and participation per grassroots organisation"),
         (name = "worklists", description = "What an organiser does next"),
         (name = "reports", description = "Annual report, village coverage and data quality"),
-        (name = "sync", description = "Change feed and exports for provincial systems"),
+        (name = "sync", description = "Change feed, exports and imports for provincial systems"),
         (name = "vocabularies", description = "Enumerations with Vietnamese and English labels"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "operations", description = "Health, readiness and metrics"),
@@ -197,6 +197,7 @@ pub fn register(config: &mut ServiceConfig) {
         .service(reports::routes::get_data_quality_report)
         .service(sync::feed::list_changes)
         .service(sync::export::export_records)
+        .service(sync::import::import_records)
         .service(audit::routes::list_audit_events);
 }
 

@@ -1,4 +1,5 @@
-//! Sync for provincial systems (SPEC section 8): the change feed and exports.
+//! Sync for provincial systems (SPEC section 8): the change feed, exports and imports.
 
 pub mod export;
 pub mod feed;
+pub mod import;

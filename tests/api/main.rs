@@ -12,6 +12,7 @@ mod candidates;
 mod conventions;
 mod demo;
 mod feed;
+mod imports;
 mod localities;
 mod members;
 mod openapi;
