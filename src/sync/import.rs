@@ -133,6 +133,21 @@ fn parse<T: serde::de::DeserializeOwned>(object: Map<String, Value>) -> ApiResul
         .map_err(|e| crate::api::body_error(&e.to_string()))
 }
 
+/// Fields the server owns: dropped from imported lines, so a file produced
+/// by `/exports/{type}` imports back as is.
+const SERVER_OWNED: [&str; 10] = [
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "merged_into_id",
+    "member_count",
+    "official_member_count",
+    "below_minimum",
+    "should_become_committee",
+    "current_overseers",
+];
+
 /// Upserts one record; returns its id and what happened.
 fn import_line(
     conn: &mut DbConnection,
@@ -140,6 +155,9 @@ fn import_line(
     record_type: &str,
     mut object: Map<String, Value>,
 ) -> ApiResult<(String, &'static str)> {
+    for field in SERVER_OWNED {
+        object.remove(field);
+    }
     let code = object
         .get("code")
         .and_then(Value::as_str)

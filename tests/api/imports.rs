@@ -135,3 +135,34 @@ async fn imports_obey_scope_and_roles() {
     assert_eq!(app.send_raw(request, TREE.to_owned()).await.status, 403);
     let _ = json!(null);
 }
+
+#[actix_web::test]
+async fn an_exported_file_imports_back_unchanged() {
+    let app = TestApp::spawn().await;
+    import(&app, TREE, "", "application/x-ndjson").await;
+    let created = app
+        .post(
+            "/api/v1/clients",
+            Some(&app.admin),
+            json!({"name": "Sync", "role": "sync"}),
+        )
+        .await;
+    let token = app.post("/api/v1/auth/token", None, json!({"client_id": created.body["client_id"], "client_secret": created.body["client_secret"]})).await;
+    let export = app
+        .get(
+            "/api/v1/exports/organisation",
+            token.body["access_token"].as_str(),
+        )
+        .await;
+    let lines: String = export
+        .text
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["type"] = json!("organisation");
+            format!("{v}\n")
+        })
+        .collect();
+    let reply = import(&app, &lines, "", "application/x-ndjson").await;
+    assert_eq!(reply.body["unchanged"], 2, "{}", reply.text);
+}
