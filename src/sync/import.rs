@@ -148,6 +148,16 @@ const SERVER_OWNED: [&str; 10] = [
     "current_overseers",
 ];
 
+/// What an upsert of an existing record did: a write that changed nothing
+/// keeps the version.
+fn outcome(before: i64, after: i64) -> &'static str {
+    if before == after {
+        "unchanged"
+    } else {
+        "updated"
+    }
+}
+
 /// Upserts one record; returns its id and what happened.
 fn import_line(
     conn: &mut DbConnection,
@@ -190,14 +200,7 @@ fn import_line(
                         parse(object)?,
                         None,
                     )?;
-                    Ok((
-                        id,
-                        if after.version == version {
-                            "unchanged"
-                        } else {
-                            "updated"
-                        },
-                    ))
+                    Ok((id, outcome(version, after.version)))
                 }
             }
         }
@@ -213,14 +216,7 @@ fn import_line(
                 Some((id, version)) => {
                     let after =
                         crate::localities::store::update(conn, access, &id, parse(object)?, None)?;
-                    Ok((
-                        id,
-                        if after.version == version {
-                            "unchanged"
-                        } else {
-                            "updated"
-                        },
-                    ))
+                    Ok((id, outcome(version, after.version)))
                 }
             }
         }

@@ -4,22 +4,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::{district, test_config, TestApp};
 
-async fn sync_token(app: &TestApp, scope: Option<&str>) -> String {
-    let created = app
-        .post(
-            "/api/v1/clients",
-            Some(&app.admin),
-            json!({"name": "Sync", "role": "sync", "scope_organisation_id": scope}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.text);
-    let token = app.post("/api/v1/auth/token", None, json!({"client_id": created.body["client_id"], "client_secret": created.body["client_secret"]})).await;
-    token.body["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
-
 /// Follows the feed from `cursor` to its end; returns the changes and the last cursor.
 async fn follow(
     app: &TestApp,
@@ -49,7 +33,7 @@ async fn follow(
 async fn the_feed_replays_creates_updates_and_deletes_in_order() {
     let app = TestApp::spawn().await;
     let d = district(&app).await;
-    let token = sync_token(&app, None).await;
+    let token = app.sync_token(None).await;
     let (first, cursor) = follow(&app, &token, None, "&types=organisation").await;
     assert_eq!(first.len(), 5);
     assert!(first
@@ -85,7 +69,7 @@ async fn a_member_leaving_the_subtree_is_a_delete_for_its_old_scope() {
     let app = TestApp::spawn().await;
     let d = district(&app).await;
     let member = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
-    let scoped = sync_token(&app, Some(&d.commune)).await;
+    let scoped = app.sync_token(Some(&d.commune)).await;
     let (before, cursor) = follow(&app, &scoped, None, "&types=member").await;
     assert_eq!(before.len(), 1);
     app.post(
@@ -103,7 +87,7 @@ async fn a_member_leaving_the_subtree_is_a_delete_for_its_old_scope() {
 #[actix_web::test]
 async fn feed_mistakes_are_400_and_viewers_are_403() {
     let app = TestApp::spawn().await;
-    let token = sync_token(&app, None).await;
+    let token = app.sync_token(None).await;
     assert_eq!(
         app.get("/api/v1/changes?types=secret", Some(&token))
             .await
@@ -129,7 +113,7 @@ async fn feed_mistakes_are_400_and_viewers_are_403() {
 #[actix_web::test]
 async fn a_long_poll_returns_as_soon_as_a_change_commits() {
     let app = TestApp::spawn().await;
-    let token = sync_token(&app, None).await;
+    let token = app.sync_token(None).await;
     let (_, cursor) = follow(&app, &token, None, "").await;
     let cursor = cursor.expect("cursor");
     let writer = async {
@@ -152,7 +136,7 @@ async fn two_instances_writing_concurrently_lose_no_change_in_the_feed() {
     second_config.database_url = url;
     let second = TestApp::spawn_with(second_config).await;
     let province = first.organisation("P", "provincial_committee", None).await;
-    let token = sync_token(&first, None).await;
+    let token = first.sync_token(None).await;
     let mut latest: HashMap<String, (String, i64)> = HashMap::new();
     let mut cursor = None;
     for round in 0..5 {
@@ -216,7 +200,7 @@ async fn an_export_then_the_feed_from_its_cursor_gives_the_whole_state() {
     let member = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
     app.member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
         .await;
-    let token = sync_token(&app, Some(&d.commune)).await;
+    let token = app.sync_token(Some(&d.commune)).await;
     let export = app.get("/api/v1/exports/member", Some(&token)).await;
     assert_eq!(export.status, 200, "{}", export.text);
     assert_eq!(
@@ -263,7 +247,7 @@ async fn a_csv_export_escapes_formulas_and_keeps_vietnamese() {
         json!({"code": "DB", "name": "Đảng bộ tỉnh Điện Biên", "kind": "provincial_committee"}),
     )
     .await;
-    let token = sync_token(&app, None).await;
+    let token = app.sync_token(None).await;
     let export = app
         .get("/api/v1/exports/organisation?format=csv", Some(&token))
         .await;

@@ -163,6 +163,25 @@ impl TestApp {
         reply.id()
     }
 
+    /// Creates an API client with the `sync` role (and a scope) and returns a token for it.
+    pub async fn sync_token(&self, scope: Option<&str>) -> String {
+        let created = self
+            .post(
+                "/api/v1/clients",
+                Some(&self.admin),
+                json!({"name": "Sync", "role": "sync", "scope_organisation_id": scope}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let token = self
+            .post("/api/v1/auth/token", None, json!({"client_id": created.body["client_id"], "client_secret": created.body["client_secret"]}))
+            .await;
+        token.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
     /// Creates a user with a role and scope, and returns a token for it.
     pub async fn user(&self, username: &str, role: &str, scope: Option<&str>) -> String {
         let reply = self

@@ -140,20 +140,8 @@ async fn imports_obey_scope_and_roles() {
 async fn an_exported_file_imports_back_unchanged() {
     let app = TestApp::spawn().await;
     import(&app, TREE, "", "application/x-ndjson").await;
-    let created = app
-        .post(
-            "/api/v1/clients",
-            Some(&app.admin),
-            json!({"name": "Sync", "role": "sync"}),
-        )
-        .await;
-    let token = app.post("/api/v1/auth/token", None, json!({"client_id": created.body["client_id"], "client_secret": created.body["client_secret"]})).await;
-    let export = app
-        .get(
-            "/api/v1/exports/organisation",
-            token.body["access_token"].as_str(),
-        )
-        .await;
+    let token = app.sync_token(None).await;
+    let export = app.get("/api/v1/exports/organisation", Some(&token)).await;
     let lines: String = export
         .text
         .lines()
