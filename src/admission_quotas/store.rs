@@ -9,7 +9,7 @@ use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
 use crate::db::organisation_ids_in;
-use crate::db::schema::{admission_quotas as q, organisations};
+use crate::db::schema::admission_quotas as q;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::keyset;
@@ -125,10 +125,7 @@ fn journal(
     after: Option<&QuotaRow>,
     row: &QuotaRow,
 ) -> ApiResult<()> {
-    let path: String = organisations::table
-        .filter(organisations::id.eq(&row.organisation_id))
-        .select(organisations::path)
-        .first(conn)?;
+    let path = crate::organisations::store::path_of(conn, &row.organisation_id)?;
     audit::record(
         conn,
         access,

@@ -12,7 +12,7 @@ use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
 use crate::db::organisation_ids_in;
-use crate::db::schema::{assessments as a, organisations};
+use crate::db::schema::assessments as a;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::keyset;
@@ -199,10 +199,7 @@ fn journal(
     after: &AssessmentRow,
     deleted: bool,
 ) -> ApiResult<()> {
-    let path: String = organisations::table
-        .filter(organisations::id.eq(&after.organisation_id))
-        .select(organisations::path)
-        .first(conn)?;
+    let path = crate::organisations::store::path_of(conn, &after.organisation_id)?;
     audit::record(
         conn,
         access,

@@ -12,7 +12,7 @@ use crate::assessments::store::{check_year, subject_organisation};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access};
 use crate::db::organisation_ids_in;
-use crate::db::schema::{awards as w, organisations};
+use crate::db::schema::awards as w;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::keyset;
@@ -111,10 +111,7 @@ fn journal(
     after: &AwardRow,
     deleted: bool,
 ) -> ApiResult<()> {
-    let path: String = organisations::table
-        .filter(organisations::id.eq(&after.organisation_id))
-        .select(organisations::path)
-        .first(conn)?;
+    let path = crate::organisations::store::path_of(conn, &after.organisation_id)?;
     audit::record(
         conn,
         access,

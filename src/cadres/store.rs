@@ -73,12 +73,7 @@ pub fn organisation_path(
 ) -> ApiResult<Option<String>> {
     match organisation_id {
         None => Ok(None),
-        Some(id) => Ok(Some(
-            organisations::table
-                .filter(organisations::id.eq(id))
-                .select(organisations::path)
-                .first(conn)?,
-        )),
+        Some(id) => crate::organisations::store::path_of(conn, id).map(Some),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
 use crate::db::organisation_ids_in;
-use crate::db::schema::{candidates as c, organisations, people};
+use crate::db::schema::{candidates as c, people};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::keyset;
@@ -145,17 +145,10 @@ pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Can
     let row = find(conn, access, id)?;
     let personal = access.may(Right::ReadPersonal);
     if personal {
-        let path = path_of(conn, &row.organisation_id)?;
+        let path = crate::organisations::store::path_of(conn, &row.organisation_id)?;
         audit::record_read(conn, access, RECORD_TYPE, id, Some(&path))?;
     }
     view(conn, row, personal)
-}
-
-fn path_of(conn: &mut DbConnection, organisation_id: &str) -> ApiResult<String> {
-    Ok(organisations::table
-        .filter(organisations::id.eq(organisation_id))
-        .select(organisations::path)
-        .first(conn)?)
 }
 
 fn journal(
@@ -165,7 +158,7 @@ fn journal(
     before: Option<&CandidateRow>,
     after: &CandidateRow,
 ) -> ApiResult<()> {
-    let path = path_of(conn, &after.organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &after.organisation_id)?;
     let person: PersonRow = people::table.find(&after.person_id).first(conn)?;
     let image_of = |row: &CandidateRow| {
         image(&Candidate::view(
@@ -375,7 +368,7 @@ pub fn delete(
             c::version.eq(version),
         ))
         .execute(conn)?;
-    let path = path_of(conn, &current.organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &current.organisation_id)?;
     audit::record(
         conn,
         access,

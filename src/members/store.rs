@@ -56,13 +56,6 @@ pub fn find_reference(
     find(conn, access, id).map_err(|e| e.for_reference(field))
 }
 
-fn organisation_path(conn: &mut DbConnection, id: &str) -> ApiResult<String> {
-    Ok(organisations::table
-        .filter(organisations::id.eq(id))
-        .select(organisations::path)
-        .first(conn)?)
-}
-
 /// A cell in scope that members can belong to on `on`.
 pub fn cell_for_members(
     conn: &mut DbConnection,
@@ -370,7 +363,7 @@ pub fn append_event(
         created_at: now(),
     };
     diesel::insert_into(e::table).values(&row).execute(conn)?;
-    let path = organisation_path(conn, &member.organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &member.organisation_id)?;
     audit::record(
         conn,
         access,
@@ -394,7 +387,7 @@ fn journal_member(
     before: Option<&MemberRow>,
     after: &MemberRow,
 ) -> ApiResult<()> {
-    let path = organisation_path(conn, &after.organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &after.organisation_id)?;
     let person: PersonRow = people::table.find(&after.person_id).first(conn)?;
     let before_view = before.map(|b| Member::view(b.clone(), Person::view(person.clone(), true)));
     let after_view = Member::view(after.clone(), Person::view(person, true));
@@ -409,7 +402,7 @@ fn journal_member(
     };
     match before.filter(|b| b.organisation_id != after.organisation_id) {
         Some(before) => {
-            let previous = organisation_path(conn, &before.organisation_id)?;
+            let previous = crate::organisations::store::path_of(conn, &before.organisation_id)?;
             audit::record_moved(conn, access, write, &previous)
         }
         None => audit::record(conn, access, write),
@@ -524,7 +517,7 @@ pub fn insert(
     }
     diesel::insert_into(m::table).values(row).execute(conn)?;
     if person_is_new {
-        let path = organisation_path(conn, &row.organisation_id)?;
+        let path = crate::organisations::store::path_of(conn, &row.organisation_id)?;
         crate::people::store::journal_created(conn, access, person, Some(&path))?;
     }
     journal_member(conn, access, "create", None, row)
@@ -751,7 +744,7 @@ pub fn delete(
     gone.updated_at = at;
     gone.version = current.version + 1;
     diesel::update(m::table.find(id)).set(&gone).execute(conn)?;
-    let path = organisation_path(conn, &current.organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &current.organisation_id)?;
     audit::record(
         conn,
         access,

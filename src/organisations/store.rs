@@ -91,6 +91,12 @@ pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Org
     Ok(view)
 }
 
+/// The materialised path of an organisation, for scoping the journal of the
+/// records attached to it (the caller has already checked the scope).
+pub fn path_of(conn: &mut DbConnection, id: &str) -> ApiResult<String> {
+    Ok(o::table.filter(o::id.eq(id)).select(o::path).first(conn)?)
+}
+
 /// One organisation in scope, or 404.
 pub fn find(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<OrganisationRow> {
     Ok(visible(access)

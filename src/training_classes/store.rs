@@ -18,9 +18,7 @@ use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
 use crate::candidates::model::{Candidate, CandidateRow};
 use crate::db::organisation_ids_in;
-use crate::db::schema::{
-    candidates, enrolments as e, organisations, people, training_classes as t,
-};
+use crate::db::schema::{candidates, enrolments as e, people, training_classes as t};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::keyset;
@@ -47,13 +45,6 @@ fn visible(access: &Access) -> Query {
 pub fn find(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<TrainingClassRow> {
     Ok(visible(access)
         .filter(t::id.eq(id.to_owned()))
-        .first(conn)?)
-}
-
-fn path_of(conn: &mut DbConnection, organisation_id: &str) -> ApiResult<String> {
-    Ok(organisations::table
-        .filter(organisations::id.eq(organisation_id))
-        .select(organisations::path)
         .first(conn)?)
 }
 
@@ -140,7 +131,7 @@ fn journal(
     after: &TrainingClassRow,
     deleted: bool,
 ) -> ApiResult<()> {
-    let path = path_of(conn, &after.organiser_organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &after.organiser_organisation_id)?;
     audit::record(
         conn,
         access,
@@ -479,7 +470,7 @@ pub fn attendance_csv(
         out.push_str("\r\n");
     }
     if personal {
-        let path = path_of(conn, &class.organiser_organisation_id)?;
+        let path = crate::organisations::store::path_of(conn, &class.organiser_organisation_id)?;
         audit::record_read(conn, access, ENROLMENT_TYPE, class_id, Some(&path))?;
     }
     Ok(out)
@@ -494,7 +485,7 @@ fn journal_enrolment(
     after: &EnrolmentRow,
     deleted: bool,
 ) -> ApiResult<()> {
-    let path = path_of(conn, &class.organiser_organisation_id)?;
+    let path = crate::organisations::store::path_of(conn, &class.organiser_organisation_id)?;
     let name: String = people::table
         .find(&after.person_id)
         .select(people::full_name)
@@ -582,7 +573,7 @@ fn record_awareness(
         diesel::update(candidates::table.find(&candidate.id))
             .set(&next)
             .execute(conn)?;
-        let path = path_of(conn, &next.organisation_id)?;
+        let path = crate::organisations::store::path_of(conn, &next.organisation_id)?;
         let image_of = |r: &CandidateRow| {
             image(&Candidate::view(
                 r.clone(),
