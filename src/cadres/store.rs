@@ -125,12 +125,7 @@ fn current_appointments(
 
 fn views(conn: &mut DbConnection, rows: Vec<CadreRow>, personal: bool) -> ApiResult<Vec<Cadre>> {
     let person_ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
-    let mut by_id: HashMap<String, PersonRow> = people::table
-        .filter(people::id.eq_any(person_ids))
-        .load::<PersonRow>(conn)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let mut by_id = crate::people::store::by_ids(conn, person_ids)?;
     let today = chrono::Utc::now().date_naive();
     let mut current =
         current_appointments(conn, rows.iter().map(|r| r.id.clone()).collect(), today)?;

@@ -1,6 +1,6 @@
 //! Database work for candidates and their admission.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -50,12 +50,7 @@ fn views(
     personal: bool,
 ) -> ApiResult<Vec<Candidate>> {
     let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
-    let mut by_id: HashMap<String, PersonRow> = people::table
-        .filter(people::id.eq_any(ids))
-        .load::<PersonRow>(conn)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let mut by_id = crate::people::store::by_ids(conn, ids)?;
     rows.into_iter()
         .map(|row| {
             let person = by_id

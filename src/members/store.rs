@@ -2,8 +2,6 @@
 //! Every action appends a member event carrying the member's status and home
 //! cell right after it, in the same transaction as the change and its audit.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
@@ -86,21 +84,14 @@ pub fn cell_for_members(
     Ok(cell)
 }
 
-fn people_by_id(
-    conn: &mut DbConnection,
-    ids: Vec<String>,
-) -> ApiResult<HashMap<String, PersonRow>> {
-    let rows: Vec<PersonRow> = people::table.filter(people::id.eq_any(ids)).load(conn)?;
-    Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
-}
-
 /// Views of member rows with their people, loaded in one query.
 pub fn views(
     conn: &mut DbConnection,
     rows: Vec<MemberRow>,
     personal: bool,
 ) -> ApiResult<Vec<Member>> {
-    let mut people = people_by_id(conn, rows.iter().map(|r| r.person_id.clone()).collect())?;
+    let mut people =
+        crate::people::store::by_ids(conn, rows.iter().map(|r| r.person_id.clone()).collect())?;
     rows.into_iter()
         .map(|row| {
             let person = people

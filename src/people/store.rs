@@ -54,6 +54,20 @@ fn visible(access: &Access) -> Query {
     query
 }
 
+/// People by id, in one query, for embedding in the views of their records
+/// (the records' own scope check covers them).
+pub fn by_ids(
+    conn: &mut DbConnection,
+    ids: Vec<String>,
+) -> ApiResult<std::collections::HashMap<String, PersonRow>> {
+    Ok(p::table
+        .filter(p::id.eq_any(ids))
+        .load::<PersonRow>(conn)?
+        .into_iter()
+        .map(|person| (person.id.clone(), person))
+        .collect())
+}
+
 /// One person in scope, or 404.
 pub fn find(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<PersonRow> {
     Ok(visible(access)

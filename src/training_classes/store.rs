@@ -2,8 +2,6 @@
 //! when its organiser is inside the caller's subtree; enrolments follow
 //! their class.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -341,17 +339,9 @@ fn enrolments_of(class_id: &str, filters: &EnrolmentFilters) -> EnrolmentQuery {
     query
 }
 
-fn people_of(conn: &mut DbConnection, ids: Vec<String>) -> ApiResult<HashMap<String, PersonRow>> {
-    Ok(people::table
-        .filter(people::id.eq_any(ids))
-        .load::<PersonRow>(conn)?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect())
-}
-
 fn enrolment_views(conn: &mut DbConnection, rows: Vec<EnrolmentRow>) -> ApiResult<Vec<Enrolment>> {
-    let names = people_of(conn, rows.iter().map(|r| r.person_id.clone()).collect())?;
+    let names =
+        crate::people::store::by_ids(conn, rows.iter().map(|r| r.person_id.clone()).collect())?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -441,7 +431,8 @@ pub fn attendance_csv(
     let rows: Vec<EnrolmentRow> = enrolments_of(class_id, filters)
         .order((e::created_at.asc(), e::id.asc()))
         .load(conn)?;
-    let people = people_of(conn, rows.iter().map(|r| r.person_id.clone()).collect())?;
+    let people =
+        crate::people::store::by_ids(conn, rows.iter().map(|r| r.person_id.clone()).collect())?;
     let personal = access.may(Right::ReadPersonal);
     let mut header = vec!["full_name", "gender"];
     if personal {
