@@ -215,6 +215,7 @@ diesel::table! {
         detail -> Nullable<Text>,
         version -> BigInt,
         created_at -> Timestamp,
+        superseded_on -> Nullable<Date>,
     }
 }
 

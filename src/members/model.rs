@@ -57,6 +57,9 @@ pub struct MemberEventRow {
     pub detail: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
+    /// The day of the member's next event: this event's state holds until
+    /// then (kept by `members::store::relink_spans`).
+    pub superseded_on: Option<NaiveDate>,
 }
 
 /// A Party member, with the person embedded.

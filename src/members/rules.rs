@@ -143,6 +143,23 @@ pub fn check_temporary_duration(on: NaiveDate, until: NaiveDate) -> Result<(), B
     Ok(())
 }
 
+/// The spans to change: given a member's events as (id, day, current
+/// `superseded_on`) in (day, id) order, each event's state lasts until the
+/// next event's day (the last one has no end). Returns only the events whose
+/// stored end differs.
+pub fn spans<Id: Clone>(
+    events: &[(Id, NaiveDate, Option<NaiveDate>)],
+) -> Vec<(Id, Option<NaiveDate>)> {
+    let mut changed = Vec::new();
+    for (i, (id, _, stored)) in events.iter().enumerate() {
+        let until = events.get(i + 1).map(|next| next.1);
+        if until != *stored {
+            changed.push((id.clone(), until));
+        }
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +261,24 @@ mod tests {
         assert!(check_temporary_duration(day("2016-01-01"), day("2016-03-31")).is_err());
         assert!(check_temporary_duration(day("2016-01-01"), day("2016-04-01")).is_ok());
         assert!(check_temporary_duration(day("2016-01-01"), day("2018-01-02")).is_err());
+    }
+
+    #[test]
+    fn each_event_lasts_until_the_next_and_only_changes_are_written() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2016, m, day).unwrap();
+        // A recognition slotted between two events, with the old links.
+        let events = [
+            ("admitted", d(1, 10), Some(d(6, 1))),
+            ("recognised", d(3, 1), None),
+            ("card", d(6, 1), None),
+        ];
+        assert_eq!(
+            spans(&events),
+            vec![("admitted", Some(d(3, 1))), ("recognised", Some(d(6, 1)))]
+        );
+        // Two events on one day: the first lasts no day at all.
+        let same_day = [("a", d(1, 1), Some(d(1, 1))), ("b", d(1, 1), None)];
+        assert!(spans(&same_day).is_empty());
+        assert!(spans::<&str>(&[]).is_empty());
     }
 }

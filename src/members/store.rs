@@ -322,6 +322,24 @@ fn check_in_order(
     Ok(())
 }
 
+/// Sets each of the member's events' `superseded_on` to the day of the next
+/// event in (day, id) order, so the register on a day is the events whose
+/// span covers it. A member has a handful of events; only changed spans are
+/// written (usually the one before the new event).
+fn relink_spans(conn: &mut DbConnection, member_id: &str) -> ApiResult<()> {
+    let rows: Vec<(String, NaiveDate, Option<NaiveDate>)> = e::table
+        .filter(e::member_id.eq(member_id))
+        .order((e::occurred_on.asc(), e::id.asc()))
+        .select((e::id, e::occurred_on, e::superseded_on))
+        .load(conn)?;
+    for (id, until) in rules::spans(&rows) {
+        diesel::update(e::table.find(id))
+            .set(e::superseded_on.eq(until))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// One event to append.
 pub struct NewEvent<'a> {
     pub kind: MemberEventKind,
@@ -352,8 +370,10 @@ pub fn append_event(
         detail: Some(event.detail.to_string()),
         version: 1,
         created_at: now(),
+        superseded_on: None,
     };
     diesel::insert_into(e::table).values(&row).execute(conn)?;
+    relink_spans(conn, &member.id)?;
     let path = crate::organisations::store::path_of(conn, &member.organisation_id)?;
     audit::record(
         conn,

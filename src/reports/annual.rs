@@ -168,23 +168,22 @@ struct StateGroup {
     n: i64,
 }
 
-/// The register on `day` for members whose home cell is in `cells`: the
-/// latest event of each member on or before the day decides.
+/// The register on `day` for members whose home cell is in `cells`: each
+/// member's state on a day is the event whose span (its day until the next
+/// event's day) covers it, read off the `member_events_cell_span` index.
 fn register_on(conn: &mut DbConnection, cells: &str, day: NaiveDate) -> ApiResult<Vec<StateGroup>> {
     let day = date(day);
     let sql = format!(
-        "SELECT l.status_after AS status, p.gender AS gender, p.ethnicity AS ethnicity, \
+        "SELECT e.status_after AS status, p.gender AS gender, p.ethnicity AS ethnicity, \
                 p.residence_locality_id AS residence, COUNT(*) AS n \
-         FROM (SELECT e.member_id, e.status_after, e.organisation_after, \
-                      ROW_NUMBER() OVER (PARTITION BY e.member_id ORDER BY e.occurred_on DESC, e.id DESC) AS rn \
-               FROM member_events e \
-               WHERE e.occurred_on <= {day} \
-                 AND e.member_id IN (SELECT x.member_id FROM member_events x WHERE x.organisation_after IN ({cells}))) l \
-         JOIN members m ON m.id = l.member_id \
+         FROM member_events e \
+         JOIN members m ON m.id = e.member_id \
          JOIN people p ON p.id = m.person_id \
-         WHERE l.rn = 1 AND m.deleted_at IS NULL AND l.organisation_after IN ({cells}) \
-           AND l.status_after IN ('probationary', 'official', 'exempt') \
-         GROUP BY l.status_after, p.gender, p.ethnicity, p.residence_locality_id"
+         WHERE e.organisation_after IN ({cells}) AND e.occurred_on <= {day} \
+           AND (e.superseded_on IS NULL OR e.superseded_on > {day}) \
+           AND e.status_after IN ('probationary', 'official', 'exempt') \
+           AND m.deleted_at IS NULL \
+         GROUP BY e.status_after, p.gender, p.ethnicity, p.residence_locality_id"
     );
     Ok(sql_query(sql).load::<StateGroup>(conn)?)
 }

@@ -264,6 +264,7 @@ impl Generator {
             detail: Some("{}".to_owned()),
             version: 1,
             created_at: self.at,
+            superseded_on: None,
         }
     }
 
@@ -319,12 +320,11 @@ impl Generator {
             updated_at: self.at,
             deleted_at: None,
         };
-        let admitted = self.event(&member, "admitted", admitted_on, MemberStatus::Probationary);
-        batch.events.push(admitted);
+        let mut history =
+            vec![self.event(&member, "admitted", admitted_on, MemberStatus::Probationary)];
         if status != MemberStatus::Probationary {
             member.status = MemberStatus::Official.as_str().to_owned();
-            let recognised = self.event(&member, "recognised", official_on, MemberStatus::Official);
-            batch.events.push(recognised);
+            history.push(self.event(&member, "recognised", official_on, MemberStatus::Official));
             if self.rng.gen_bool(0.9) {
                 let issued = self.day_between(
                     official_on,
@@ -332,19 +332,24 @@ impl Generator {
                 );
                 member.card_number = Some(format!("TD{number:09}"));
                 member.card_issued_on = Some(issued);
-                let card = self.event(&member, "card_issued", issued, MemberStatus::Official);
-                batch.events.push(card);
+                history.push(self.event(&member, "card_issued", issued, MemberStatus::Official));
             }
         }
         if !matches!(status, MemberStatus::Probationary | MemberStatus::Official) {
-            let on = self.day_between(official_on, today);
+            let last = history.last().map_or(official_on, |e| e.occurred_on);
+            let on = self.day_between(last, today);
             member.status = status.as_str().to_owned();
             if !status.is_counted() {
                 member.left_on = Some(on);
             }
-            let changed = self.event(&member, "status_changed", on, status);
-            batch.events.push(changed);
+            history.push(self.event(&member, "status_changed", on, status));
         }
+        // Events are made in date order; each lasts until the next.
+        let days: Vec<NaiveDate> = history.iter().map(|e| e.occurred_on).collect();
+        for (event, next) in history.iter_mut().zip(days.iter().skip(1)) {
+            event.superseded_on = Some(*next);
+        }
+        batch.events.extend(history);
         batch.changes.push(ChangeRow {
             record_type: "member",
             record_id: member.id.clone(),
