@@ -61,6 +61,14 @@ pub struct Config {
     #[arg(long, env = "CHANGE_RETENTION_DAYS", default_value_t = 90)]
     pub change_retention_days: i64,
 
+    /// Seconds between compactions of the change feed (first one at start).
+    #[arg(
+        long,
+        env = "CHANGE_COMPACTION_INTERVAL_SECONDS",
+        default_value_t = 3600
+    )]
+    pub change_compaction_interval_seconds: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
@@ -82,6 +90,7 @@ impl Config {
             bootstrap_admin_password: None,
             log_format: LogFormat::Text,
             change_retention_days: 90,
+            change_compaction_interval_seconds: 3600,
             workers: None,
         }
     }

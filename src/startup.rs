@@ -122,6 +122,11 @@ impl Application {
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("start-up failed: {e:?}"))?;
+        crate::sync::retention::spawn(
+            db.clone(),
+            config.change_retention_days,
+            std::time::Duration::from_secs(config.change_compaction_interval_seconds.max(1)),
+        );
         let keys = Keys::new(&secret, config.jwt_previous_secret.as_deref());
         let state = web::Data::new(AppState {
             db,

@@ -270,3 +270,76 @@ async fn a_csv_export_escapes_formulas_and_keeps_vietnamese() {
         404
     );
 }
+
+#[actix_web::test]
+async fn compaction_keeps_the_latest_image_and_old_cursors_answer_410() {
+    let mut config = test_config();
+    // Everything already written is past its retention; compact every second.
+    config.change_retention_days = 0;
+    config.change_compaction_interval_seconds = 1;
+    let app = TestApp::spawn_with(config).await;
+    let d = district(&app).await;
+    let token = app.sync_token(None).await;
+    let (start, _) = follow(&app, &token, None, "&types=organisation").await;
+    let first_cursor = start[0]["cursor"].as_str().expect("cursor").to_owned();
+    for name in ["Tên thứ hai", "Tên thứ ba"] {
+        let reply = app
+            .patch(
+                &format!("/api/v1/organisations/{}", d.cell),
+                Some(&app.admin),
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    let deleted = app
+        .delete(
+            &format!("/api/v1/organisations/{}", d.other_cell),
+            Some(&app.admin),
+        )
+        .await;
+    assert!(deleted.status < 300, "{}", deleted.text);
+
+    // The compaction runs in the background: wait for the old cursor to expire.
+    let mut expired = None;
+    for _ in 0..50 {
+        let reply = app
+            .get(
+                &format!("/api/v1/changes?cursor={first_cursor}"),
+                Some(&token),
+            )
+            .await;
+        if reply.status == 410 {
+            expired = Some(reply);
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let expired = expired.expect("the old cursor expires once compacted");
+    assert_eq!(expired.body["code"], "cursor_expired");
+
+    // From the start, the feed is the current state: one entry per live
+    // organisation, at its latest version; the deleted one is gone.
+    let (now, _) = follow(&app, &token, None, "&types=organisation").await;
+    let mut seen: HashMap<String, i64> = HashMap::new();
+    for change in &now {
+        let id = change["id"].as_str().expect("id").to_owned();
+        assert!(seen
+            .insert(id, change["version"].as_i64().unwrap_or(0))
+            .is_none());
+        assert_eq!(change["op"], "upsert");
+    }
+    assert_eq!(now.len(), start.len() - 1);
+    assert_eq!(seen.get(&d.cell), Some(&3));
+    assert!(!seen.contains_key(&d.other_cell));
+    let cell = now
+        .iter()
+        .find(|c| c["id"] == d.cell.as_str())
+        .expect("cell");
+    assert_eq!(cell["data"]["name"], "Tên thứ ba");
+
+    // An export still has every live organisation.
+    let export = app.get("/api/v1/exports/organisation", Some(&token)).await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert_eq!(export.text.lines().count(), now.len());
+}
