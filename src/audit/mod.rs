@@ -14,7 +14,7 @@ use crate::api::{new_id, now};
 use crate::auth::Access;
 use crate::db::schema::{audit_events, changes};
 use crate::db::DbConnection;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// A committed write to journal.
 pub struct Write<'a> {
@@ -138,6 +138,55 @@ pub fn record_moved(
             .execute(conn)?;
     }
     record(conn, access, write)
+}
+
+/// Journals the move of a subtree for everything in it: each record whose
+/// latest feed entry sits under `old_path` gets a tombstone there, then the
+/// same image under `new_path`, so a caller scoped to the old place sees it
+/// leave and one scoped to the new place sees it arrive (SPEC section 8).
+/// The moved organisation itself is journalled by its own save.
+pub fn record_subtree_moved(
+    conn: &mut DbConnection,
+    moved_id: &str,
+    old_path: &str,
+    new_path: &str,
+) -> ApiResult<()> {
+    // Paths and ids are made of UUIDs and slashes; nothing else is inlined.
+    let safe = |text: &str| {
+        text.chars()
+            .all(|c| c.is_ascii_hexdigit() || c == '-' || c == '/')
+    };
+    if !(safe(moved_id) && safe(old_path) && safe(new_path)) {
+        return Err(ApiError::Internal("unexpected organisation path".into()));
+    }
+    serialise_feed_writers(conn)?;
+    let (lo, hi) = crate::auth::subtree_range(old_path);
+    let at = now().format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    // PostgreSQL types a bare literal in a UNION as text.
+    let at = match conn {
+        DbConnection::Postgresql(_) => format!("CAST('{at}' AS TIMESTAMP)"),
+        DbConnection::Sqlite(_) => format!("'{at}'"),
+    };
+    let keep_from = old_path.len() + 1;
+    let latest = format!(
+        "FROM changes c WHERE c.organisation_path >= '{lo}' AND c.organisation_path < '{hi}' \
+           AND c.op = 'upsert' AND NOT (c.record_type = 'organisation' AND c.record_id = '{moved_id}') \
+           AND c.seq = (SELECT MAX(n.seq) FROM changes n \
+                        WHERE n.record_type = c.record_type AND n.record_id = c.record_id)"
+    );
+    diesel::sql_query(format!(
+        "INSERT INTO changes (record_type, record_id, op, version, at, organisation_path, data) \
+         SELECT record_type, record_id, op, version, at, organisation_path, data FROM ( \
+           SELECT c.seq AS s, 0 AS k, c.record_type, c.record_id, 'delete' AS op, c.version, \
+                  {at} AS at, c.organisation_path, NULL AS data {latest} \
+           UNION ALL \
+           SELECT c.seq AS s, 1 AS k, c.record_type, c.record_id, 'upsert' AS op, c.version, \
+                  {at} AS at, '{new_path}' || SUBSTR(c.organisation_path, {keep_from}) AS organisation_path, \
+                  c.data AS data {latest} \
+         ) moved ORDER BY s, k"
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Records that a privileged caller read a full personal record (SPEC 4).

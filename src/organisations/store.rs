@@ -360,6 +360,7 @@ fn reparent(
                 .concat(substr(o::path, keep_from))),
         )
         .execute(conn)?;
+    audit::record_subtree_moved(conn, &row.id, &old_path, &new_path)?;
     diesel::insert_into(organisation_moves::table)
         .values((
             organisation_moves::id.eq(new_id()),

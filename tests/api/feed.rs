@@ -85,6 +85,56 @@ async fn a_member_leaving_the_subtree_is_a_delete_for_its_old_scope() {
 }
 
 #[actix_web::test]
+async fn a_moved_subtree_leaves_the_old_scope_and_arrives_in_the_new_one() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let member = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let other_commune = app
+        .organisation("MA-NL", "grassroots_committee", Some(&d.district))
+        .await;
+    let old_scope = app.sync_token(Some(&d.commune)).await;
+    let new_scope = app.sync_token(Some(&other_commune)).await;
+    let (_, old_cursor) = follow(&app, &old_scope, None, "").await;
+    let (_, new_cursor) = follow(&app, &new_scope, None, "").await;
+
+    // The cell, with its member and the member's person, moves commune.
+    let moved = app
+        .patch(
+            &format!("/api/v1/organisations/{}", d.cell),
+            Some(&app.admin),
+            json!({ "parent_id": other_commune }),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+
+    let (left, _) = follow(&app, &old_scope, old_cursor, "").await;
+    let gone = |id: &str| left.iter().any(|c| c["id"] == id && c["op"] == "delete");
+    assert!(gone(&d.cell), "{left:?}");
+    assert!(gone(&member), "{left:?}");
+    assert!(left.iter().all(|c| c["op"] == "delete"), "{left:?}");
+
+    let (arrived, _) = follow(&app, &new_scope, new_cursor, "").await;
+    let came = |id: &str| arrived.iter().any(|c| c["id"] == id && c["op"] == "upsert");
+    assert!(came(&d.cell), "{arrived:?}");
+    assert!(came(&member), "{arrived:?}");
+    let member_change = arrived
+        .iter()
+        .find(|c| c["id"] == member.as_str() && c["type"] == "member")
+        .expect("member arrives");
+    assert_eq!(member_change["data"]["organisation_id"], d.cell.as_str());
+
+    // An unscoped follower sees, per record, the tombstone before the image.
+    let token = app.sync_token(None).await;
+    let (all, _) = follow(&app, &token, None, "&types=member").await;
+    let last = all
+        .iter()
+        .rev()
+        .find(|c| c["id"] == member.as_str())
+        .expect("member");
+    assert_eq!(last["op"], "upsert");
+}
+
+#[actix_web::test]
 async fn feed_mistakes_are_400_and_viewers_are_403() {
     let app = TestApp::spawn().await;
     let token = app.sync_token(None).await;
