@@ -57,6 +57,10 @@ pub struct Config {
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Largest import body, in bytes (imports stream to a temporary file).
+    #[arg(long, env = "MAX_IMPORT_BYTES", default_value_t = 1 << 30)]
+    pub max_import_bytes: u64,
+
     /// Days the change feed keeps its entries.
     #[arg(long, env = "CHANGE_RETENTION_DAYS", default_value_t = 90)]
     pub change_retention_days: i64,
@@ -89,6 +93,7 @@ impl Config {
             max_body_bytes: 1_048_576,
             bootstrap_admin_password: None,
             log_format: LogFormat::Text,
+            max_import_bytes: 1 << 30,
             change_retention_days: 90,
             change_compaction_interval_seconds: 3600,
             workers: None,

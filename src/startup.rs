@@ -145,6 +145,9 @@ impl Application {
         let blocking_per_worker = (pool_size as usize).div_ceil(workers).max(1);
         let origins = config.cors_allowed_origins.clone();
         let max_body = config.max_body_bytes;
+        let import_limits = web::Data::new(crate::sync::import::ImportLimits {
+            max_bytes: config.max_import_bytes,
+        });
         let server = HttpServer::new(move || {
             let (app, document) = App::new()
                 .into_utoipa_app()
@@ -153,6 +156,7 @@ impl Application {
                 .split_for_parts();
             let _ = document;
             app.app_data(state.clone())
+                .app_data(import_limits.clone())
                 .app_data(api::json_config(max_body))
                 .app_data(api::query_config())
                 .app_data(api::path_config())

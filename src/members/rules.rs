@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn each_event_lasts_until_the_next_and_only_changes_are_written() {
-        let d = |m, day| NaiveDate::from_ymd_opt(2016, m, day).unwrap();
+        let d = |m, day| NaiveDate::from_ymd_opt(2016, m, day).expect("a valid day");
         // A recognition slotted between two events, with the old links.
         let events = [
             ("admitted", d(1, 10), Some(d(6, 1))),

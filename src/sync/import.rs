@@ -6,18 +6,25 @@
 //! `?atomic=true` any broken line rolls the whole import back (422).
 //! Re-sending a file reports `unchanged` and bumps no version.
 //!
-//! Importable today: `locality` (by `code`) and `organisation` (by `code`).
+//! Importable: the types with a human key — `locality`, `organisation` and
+//! `training_class` by `code`, `person` by `national_id`, `member` by
+//! `member_number`. The other types (events, enrolments, ratings, …) have
+//! no such key; they are written through their own endpoints.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Access, Caller, Right};
-use crate::db::schema::{localities, organisations};
+use crate::db::schema::{localities, members, organisations, people, training_classes};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::state::AppState;
@@ -59,12 +66,11 @@ pub struct ImportReport {
     pub results: Vec<LineResult>,
 }
 
-/// The id of a live organisation with this code that the caller can see.
-fn organisation_by_code(
-    conn: &mut DbConnection,
-    access: &Access,
-    code: &str,
-) -> ApiResult<Option<(String, i64)>> {
+/// The id and version of a live record the caller can see, found by its
+/// human key.
+type Found = Option<(String, i64)>;
+
+fn organisation_by_code(conn: &mut DbConnection, access: &Access, code: &str) -> ApiResult<Found> {
     let found: Option<(String, String, i64)> = organisations::table
         .filter(organisations::code.eq(code))
         .filter(organisations::deleted_at.is_null())
@@ -80,7 +86,7 @@ fn organisation_by_code(
         .map(|(id, _, version)| (id, version)))
 }
 
-fn locality_by_code(conn: &mut DbConnection, code: &str) -> ApiResult<Option<(String, i64)>> {
+fn locality_by_code(conn: &mut DbConnection, code: &str) -> ApiResult<Found> {
     Ok(localities::table
         .filter(localities::code.eq(code))
         .filter(localities::deleted_at.is_null())
@@ -89,41 +95,97 @@ fn locality_by_code(conn: &mut DbConnection, code: &str) -> ApiResult<Option<(St
         .optional()?)
 }
 
-/// Finds a live record's id and version by its code.
-type CodeLookup<'a> = dyn FnMut(&mut DbConnection, &str) -> ApiResult<Option<(String, i64)>> + 'a;
+/// Keeps a found id only when the caller's scope shows its record.
+fn if_visible<T>(found: Found, check: ApiResult<T>) -> ApiResult<Found> {
+    match check {
+        Ok(_) => Ok(found),
+        Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
-/// Replaces `<field>_code` members by `<field>_id`, looked up by code.
+/// A person is keyed by the citizen id (số định danh cá nhân).
+fn person_by_national_id(
+    conn: &mut DbConnection,
+    access: &Access,
+    national_id: &str,
+) -> ApiResult<Found> {
+    let found: Found = people::table
+        .filter(people::national_id.eq(national_id))
+        .filter(people::deleted_at.is_null())
+        .select((people::id, people::version))
+        .first(conn)
+        .optional()?;
+    match &found {
+        Some((id, _)) => {
+            let check = crate::people::store::find(conn, access, id);
+            if_visible(found.clone(), check)
+        }
+        None => Ok(None),
+    }
+}
+
+/// A member is keyed by the member number (số lý lịch đảng viên).
+fn member_by_number(conn: &mut DbConnection, access: &Access, number: &str) -> ApiResult<Found> {
+    let found: Found = members::table
+        .filter(members::member_number.eq(number))
+        .filter(members::deleted_at.is_null())
+        .select((members::id, members::version))
+        .first(conn)
+        .optional()?;
+    match &found {
+        Some((id, _)) => {
+            let check = crate::members::store::find(conn, access, id);
+            if_visible(found.clone(), check)
+        }
+        None => Ok(None),
+    }
+}
+
+fn class_by_code(conn: &mut DbConnection, access: &Access, code: &str) -> ApiResult<Found> {
+    let found: Found = training_classes::table
+        .filter(training_classes::code.eq(code))
+        .filter(training_classes::deleted_at.is_null())
+        .select((training_classes::id, training_classes::version))
+        .first(conn)
+        .optional()?;
+    match &found {
+        Some((id, _)) => {
+            let check = crate::training_classes::store::find(conn, access, id);
+            if_visible(found.clone(), check)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Finds a live record's id and version by its human key.
+type KeyLookup<'a> = dyn FnMut(&mut DbConnection, &str) -> ApiResult<Found> + 'a;
+
+/// Replaces a `<name>_code` reference by the `<name>_id` of the record with
+/// that human key.
 fn resolve_code(
     conn: &mut DbConnection,
     object: &mut Map<String, Value>,
-    field: &'static str,
-    lookup: &mut CodeLookup,
+    code_field: &'static str,
+    id_field: &'static str,
+    lookup: &mut KeyLookup,
 ) -> ApiResult<()> {
-    let key = format!("{field}_code");
-    if let Some(value) = object.remove(&key) {
+    if let Some(value) = object.remove(code_field) {
         let id = match value {
             Value::Null => Value::Null,
             Value::String(code) => match lookup(conn, &code)? {
                 Some((id, _)) => Value::String(id),
-                None => {
-                    return Err(ApiError::ReferenceNotFound {
-                        field: if field == "parent" {
-                            "parent_code"
-                        } else {
-                            "locality_code"
-                        },
-                    })
-                }
+                None => return Err(ApiError::ReferenceNotFound { field: code_field }),
             },
             _ => {
                 return Err(ApiError::invalid_field(
-                    &key,
+                    code_field,
                     "invalid",
-                    format!("{key} is a code"),
+                    format!("{code_field} is a code"),
                 ))
             }
         };
-        object.insert(format!("{field}_id"), id);
+        object.insert(id_field.to_owned(), id);
     }
     Ok(())
 }
@@ -135,7 +197,7 @@ fn parse<T: serde::de::DeserializeOwned>(object: Map<String, Value>) -> ApiResul
 
 /// Fields the server owns: dropped from imported lines, so a file produced
 /// by `/exports/{type}` imports back as is.
-const SERVER_OWNED: [&str; 10] = [
+const SERVER_OWNED: [&str; 12] = [
     "id",
     "version",
     "created_at",
@@ -146,6 +208,8 @@ const SERVER_OWNED: [&str; 10] = [
     "below_minimum",
     "should_become_committee",
     "current_overseers",
+    "search_name",
+    "rating_label",
 ];
 
 /// What an upsert of an existing record did: a write that changed nothing
@@ -158,6 +222,16 @@ fn outcome(before: i64, after: i64) -> &'static str {
     }
 }
 
+/// The field that keys records of a type, when the type is importable.
+pub fn key_field(record_type: &str) -> Option<&'static str> {
+    match record_type {
+        "locality" | "organisation" | "training_class" => Some("code"),
+        "person" => Some("national_id"),
+        "member" => Some("member_number"),
+        _ => None,
+    }
+}
+
 /// Upserts one record; returns its id and what happened.
 fn import_line(
     conn: &mut DbConnection,
@@ -165,67 +239,282 @@ fn import_line(
     record_type: &str,
     mut object: Map<String, Value>,
 ) -> ApiResult<(String, &'static str)> {
+    let Some(key_name) = key_field(record_type) else {
+        return Err(ApiError::invalid_field(
+            "type",
+            "type_not_importable",
+            format!(
+                "records of type {record_type} have no human key to upsert by; \
+                 they are written through their own endpoints"
+            ),
+        ));
+    };
     for field in SERVER_OWNED {
         object.remove(field);
     }
-    let code = object
-        .get("code")
+    let key = object
+        .get(key_name)
         .and_then(Value::as_str)
         .map(str::to_owned)
         .ok_or_else(|| {
             ApiError::invalid_field(
-                "code",
+                key_name,
                 "required",
-                "an imported record is keyed by its code",
+                format!("an imported {record_type} is keyed by its {key_name}"),
             )
         })?;
     match record_type {
-        "organisation" => {
-            resolve_code(conn, &mut object, "parent", &mut |c, code| {
-                organisation_by_code(c, access, code)
-            })?;
-            resolve_code(conn, &mut object, "locality", &mut |c, code| {
-                locality_by_code(c, code)
-            })?;
-            match organisation_by_code(conn, access, &code)? {
-                None => Ok((
-                    crate::organisations::store::create(conn, access, parse(object)?)?.id,
-                    "created",
-                )),
-                Some((id, version)) => {
-                    let after = crate::organisations::store::update(
-                        conn,
-                        access,
-                        &id,
-                        parse(object)?,
-                        None,
-                    )?;
-                    Ok((id, outcome(version, after.version)))
-                }
-            }
-        }
-        "locality" => {
-            resolve_code(conn, &mut object, "parent", &mut |c, code| {
-                locality_by_code(c, code)
-            })?;
-            match locality_by_code(conn, &code)? {
-                None => Ok((
-                    crate::localities::store::create(conn, access, parse(object)?)?.id,
-                    "created",
-                )),
-                Some((id, version)) => {
-                    let after =
-                        crate::localities::store::update(conn, access, &id, parse(object)?, None)?;
-                    Ok((id, outcome(version, after.version)))
-                }
-            }
-        }
-        other => Err(ApiError::invalid_field(
-            "type",
-            "type_not_importable",
-            format!("records of type {other} cannot be imported yet"),
-        )),
+        "organisation" => import_organisation(conn, access, &key, object),
+        "locality" => import_locality(conn, access, &key, object),
+        "person" => import_person(conn, access, &key, object),
+        "member" => import_member(conn, access, &key, object),
+        _ => import_training_class(conn, access, &key, object),
     }
+}
+
+fn import_organisation(
+    conn: &mut DbConnection,
+    access: &Access,
+    code: &str,
+    mut object: Map<String, Value>,
+) -> ApiResult<(String, &'static str)> {
+    resolve_code(
+        conn,
+        &mut object,
+        "parent_code",
+        "parent_id",
+        &mut |c, code| organisation_by_code(c, access, code),
+    )?;
+    resolve_code(
+        conn,
+        &mut object,
+        "locality_code",
+        "locality_id",
+        &mut |c, code| locality_by_code(c, code),
+    )?;
+    match organisation_by_code(conn, access, code)? {
+        None => Ok((
+            crate::organisations::store::create(conn, access, parse(object)?)?.id,
+            "created",
+        )),
+        Some((id, version)) => {
+            let after =
+                crate::organisations::store::update(conn, access, &id, parse(object)?, None)?;
+            Ok((id, outcome(version, after.version)))
+        }
+    }
+}
+
+fn import_locality(
+    conn: &mut DbConnection,
+    access: &Access,
+    code: &str,
+    mut object: Map<String, Value>,
+) -> ApiResult<(String, &'static str)> {
+    resolve_code(
+        conn,
+        &mut object,
+        "parent_code",
+        "parent_id",
+        &mut |c, code| locality_by_code(c, code),
+    )?;
+    match locality_by_code(conn, code)? {
+        None => Ok((
+            crate::localities::store::create(conn, access, parse(object)?)?.id,
+            "created",
+        )),
+        Some((id, version)) => {
+            let after = crate::localities::store::update(conn, access, &id, parse(object)?, None)?;
+            Ok((id, outcome(version, after.version)))
+        }
+    }
+}
+
+fn import_person(
+    conn: &mut DbConnection,
+    access: &Access,
+    national_id: &str,
+    mut object: Map<String, Value>,
+) -> ApiResult<(String, &'static str)> {
+    resolve_code(
+        conn,
+        &mut object,
+        "residence_locality_code",
+        "residence_locality_id",
+        &mut |c, code| locality_by_code(c, code),
+    )?;
+    match person_by_national_id(conn, access, national_id)? {
+        None => Ok((
+            crate::people::store::create(conn, access, parse(object)?)?.id,
+            "created",
+        )),
+        Some((id, version)) => {
+            let after = crate::people::store::update(conn, access, &id, parse(object)?, None)?;
+            Ok((id, outcome(version, after.version)))
+        }
+    }
+}
+
+fn import_training_class(
+    conn: &mut DbConnection,
+    access: &Access,
+    code: &str,
+    mut object: Map<String, Value>,
+) -> ApiResult<(String, &'static str)> {
+    resolve_code(
+        conn,
+        &mut object,
+        "organiser_organisation_code",
+        "organiser_organisation_id",
+        &mut |c, code| organisation_by_code(c, access, code),
+    )?;
+    match class_by_code(conn, access, code)? {
+        None => Ok((
+            crate::training_classes::store::create(conn, access, parse(object)?)?.id,
+            "created",
+        )),
+        Some((id, version)) => {
+            let after =
+                crate::training_classes::store::update(conn, access, &id, parse(object)?, None)?;
+            Ok((id, outcome(version, after.version)))
+        }
+    }
+}
+
+/// A member's status, cell, dates and card change only through its dated
+/// actions (recognition, cards, transfers, status changes: SPEC section 5),
+/// so an import may create a member with them but not rewrite them.
+const MEMBER_ACTION_FIELDS: [&str; 9] = [
+    "person_id",
+    "organisation_id",
+    "status",
+    "admitted_on",
+    "official_on",
+    "card_number",
+    "card_issued_on",
+    "left_on",
+    "temporary_organisation_id",
+];
+
+fn import_member(
+    conn: &mut DbConnection,
+    access: &Access,
+    number: &str,
+    mut object: Map<String, Value>,
+) -> ApiResult<(String, &'static str)> {
+    resolve_code(
+        conn,
+        &mut object,
+        "organisation_code",
+        "organisation_id",
+        &mut |c, code| organisation_by_code(c, access, code),
+    )?;
+    resolve_code(
+        conn,
+        &mut object,
+        "person_code",
+        "person_id",
+        &mut |c, key| person_by_national_id(c, access, key),
+    )?;
+    resolve_code(
+        conn,
+        &mut object,
+        "mentor_member_code",
+        "mentor_member_id",
+        &mut |c, key| member_by_number(c, access, key),
+    )?;
+    match member_by_number(conn, access, number)? {
+        None => {
+            choose_member_person(conn, access, &mut object)?;
+            for field in ["left_on", "temporary_organisation_id"] {
+                match object.remove(field) {
+                    None | Some(Value::Null) => {}
+                    Some(_) => return Err(action_required(vec![field])),
+                }
+            }
+            let created = crate::members::store::register(conn, access, parse(object)?)?;
+            Ok((created.id, "created"))
+        }
+        Some((id, version)) => {
+            object.remove("person");
+            let current = serde_json::to_value(crate::members::store::read(conn, access, &id)?)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let changed: Vec<&'static str> = MEMBER_ACTION_FIELDS
+                .into_iter()
+                .filter(|field| {
+                    object
+                        .remove(*field)
+                        .is_some_and(|value| value != current[*field])
+                })
+                .collect();
+            if !changed.is_empty() {
+                return Err(action_required(changed));
+            }
+            let after = crate::members::store::update(conn, access, &id, parse(object)?, None)?;
+            Ok((id, outcome(version, after.version)))
+        }
+    }
+}
+
+fn action_required(fields: Vec<&'static str>) -> ApiError {
+    ApiError::RuleBroken {
+        code: "action_required",
+        detail: "a member's status, cell, dates and card change only through its dated actions"
+            .to_owned(),
+        errors: fields
+            .into_iter()
+            .map(|field| {
+                FieldError::new(
+                    field,
+                    "action_required",
+                    "record this change with the member's action endpoint",
+                )
+            })
+            .collect(),
+    }
+}
+
+/// A new member's person: the `person_id` when it names a person the caller
+/// sees, else the person with the inline person's citizen id, else the
+/// inline person, created with the member (as `POST /members` does).
+fn choose_member_person(
+    conn: &mut DbConnection,
+    access: &Access,
+    object: &mut Map<String, Value>,
+) -> ApiResult<()> {
+    let given = object
+        .get("person_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let known = match given {
+        Some(id) => crate::people::store::find(conn, access, &id).is_ok(),
+        None => false,
+    };
+    if known {
+        object.remove("person");
+        return Ok(());
+    }
+    if !object.contains_key("person") {
+        // An unknown person_id is refused by the registration itself.
+        return Ok(());
+    }
+    object.remove("person_id");
+    if let Some(Value::Object(person)) = object.get_mut("person") {
+        for field in SERVER_OWNED {
+            person.remove(field);
+        }
+        let national_id = person
+            .get("national_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(national_id) = national_id {
+            if let Some((id, _)) = person_by_national_id(conn, access, &national_id)? {
+                object.remove("person");
+                object.insert("person_id".to_owned(), Value::String(id));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn errors_of(error: &ApiError) -> Vec<FieldError> {
@@ -241,34 +530,249 @@ fn errors_of(error: &ApiError) -> Vec<FieldError> {
     }
 }
 
-/// CSV rows to JSON objects: a header row, then values; empty cells are absent.
-fn csv_objects(text: &str, record_type: &str) -> Vec<Result<Map<String, Value>, String>> {
-    let mut reader = text.lines();
-    let Some(header) = reader.next() else {
-        return Vec::new();
-    };
-    let names: Vec<String> = split_csv(header);
-    reader
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cells = split_csv(line);
-            if cells.len() != names.len() {
-                return Err(format!(
-                    "expected {} cells, found {}",
-                    names.len(),
-                    cells.len()
-                ));
+/// One line of an import: its number and the object it holds, or why it
+/// cannot be read.
+type Line = (usize, Result<Map<String, Value>, String>);
+
+/// How the lines of a body are written.
+#[derive(Clone)]
+enum Format {
+    Ndjson,
+    /// A header row, then values; empty cells are absent.
+    Csv {
+        record_type: String,
+    },
+}
+
+/// Reads an import line by line from its spool file, so memory stays flat
+/// whatever the size of the file.
+struct LineSource {
+    reader: BufReader<File>,
+    format: Format,
+    header: Option<Vec<String>>,
+    number: usize,
+    _spool: Spool,
+}
+
+impl LineSource {
+    fn open(spool: Spool, format: Format) -> ApiResult<Self> {
+        let file = File::open(&spool.path)
+            .map_err(|e| ApiError::Internal(format!("cannot read the import spool: {e}")))?;
+        Ok(Self {
+            reader: BufReader::new(file),
+            format,
+            header: None,
+            number: 0,
+            _spool: spool,
+        })
+    }
+
+    /// The next non-blank line, or `None` at the end of the file.
+    fn next_line(&mut self) -> ApiResult<Option<Line>> {
+        let mut bytes = Vec::new();
+        loop {
+            bytes.clear();
+            let read = self
+                .reader
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| ApiError::Internal(format!("cannot read the import spool: {e}")))?;
+            if read == 0 {
+                return Ok(None);
             }
-            let mut object = Map::new();
-            object.insert("type".to_owned(), Value::String(record_type.to_owned()));
-            for (name, cell) in names.iter().zip(cells) {
-                if !cell.is_empty() {
-                    object.insert(name.clone(), Value::String(cell));
+            let text = match std::str::from_utf8(&bytes) {
+                Ok(text) => text.trim_end_matches(['\n', '\r']),
+                Err(_) => {
+                    self.number += 1;
+                    return Ok(Some((self.number, Err("the line is not UTF-8".to_owned()))));
+                }
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            match &self.format {
+                Format::Ndjson => {
+                    self.number += 1;
+                    let object = match serde_json::from_str::<Value>(text) {
+                        Ok(Value::Object(object)) => Ok(object),
+                        Ok(_) => Err("a line is a JSON object".to_owned()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    return Ok(Some((self.number, object)));
+                }
+                Format::Csv { record_type } => {
+                    let Some(names) = &self.header else {
+                        self.header = Some(split_csv(text));
+                        continue;
+                    };
+                    self.number += 1;
+                    let cells = split_csv(text);
+                    if cells.len() != names.len() {
+                        let message =
+                            format!("expected {} cells, found {}", names.len(), cells.len());
+                        return Ok(Some((self.number, Err(message))));
+                    }
+                    let mut object = Map::new();
+                    object.insert("type".to_owned(), Value::String(record_type.clone()));
+                    for (name, cell) in names.iter().zip(cells) {
+                        if !cell.is_empty() {
+                            object.insert(name.clone(), Value::String(cell));
+                        }
+                    }
+                    return Ok(Some((self.number, Ok(object))));
                 }
             }
-            Ok(object)
+        }
+    }
+}
+
+/// An import body written to a temporary file as it arrives; the file is
+/// removed when the import is done.
+struct Spool {
+    path: PathBuf,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Writes the request body to a spool file chunk by chunk, refusing bodies
+/// over `limit` bytes with 413.
+async fn spool(mut payload: web::Payload, limit: u64) -> ApiResult<Spool> {
+    let spool = Spool {
+        path: std::env::temp_dir().join(format!("party-registry-import-{}", uuid::Uuid::now_v7())),
+    };
+    let file = File::create(&spool.path)
+        .map_err(|e| ApiError::Internal(format!("cannot spool the import: {e}")))?;
+    let mut file = BufWriter::new(file);
+    let mut size: u64 = 0;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            ApiError::bad_request("unreadable_body", "the request body could not be read")
+        })?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        file.write_all(&chunk)
+            .map_err(|e| ApiError::Internal(format!("cannot spool the import: {e}")))?;
+    }
+    file.flush()
+        .map_err(|e| ApiError::Internal(format!("cannot spool the import: {e}")))?;
+    Ok(spool)
+}
+
+/// Imports up to `max` lines from `source`, each in a savepoint, appending
+/// what happened to each; returns whether the source is exhausted.
+fn import_lines(
+    conn: &mut DbConnection,
+    access: &Access,
+    source: &mut LineSource,
+    max: usize,
+    results: &mut Vec<LineResult>,
+) -> ApiResult<bool> {
+    for _ in 0..max {
+        let Some((number, line)) = source.next_line()? else {
+            return Ok(true);
+        };
+        let mut result = LineResult {
+            line: number,
+            record_type: None,
+            code: None,
+            id: None,
+            status: "error",
+            errors: Vec::new(),
+        };
+        match line {
+            Err(message) => result.errors.push(FieldError {
+                field: None,
+                code: "malformed_line".to_owned(),
+                message,
+            }),
+            Ok(mut object) => {
+                let record_type = object
+                    .remove("type")
+                    .and_then(|t| t.as_str().map(str::to_owned));
+                result.record_type = record_type.clone();
+                result.code = record_type
+                    .as_deref()
+                    .and_then(key_field)
+                    .and_then(|key| object.get(key))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                match record_type {
+                    None => result.errors.push(FieldError::new(
+                        "type",
+                        "required",
+                        "each line names its type",
+                    )),
+                    // A savepoint per line: a broken line leaves nothing behind.
+                    Some(record_type) => match conn
+                        .transaction(|conn| import_line(conn, access, &record_type, object))
+                    {
+                        Ok((id, status)) => {
+                            result.id = Some(id);
+                            result.status = status;
+                        }
+                        Err(error) => result.errors = errors_of(&error),
+                    },
+                }
+            }
+        }
+        results.push(result);
+    }
+    Ok(false)
+}
+
+/// Lines per transaction of a non-atomic import.
+const BATCH_LINES: usize = 1000;
+
+/// Logs how far an import has got.
+fn log_progress(results: &[LineResult], started: std::time::Instant) {
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        lines = results.len(),
+        errors = results.iter().filter(|r| r.status == "error").count(),
+        lines_per_second = (results.len() as f64 / seconds.max(1e-3)) as u64,
+        "import progress"
+    );
+}
+
+fn report_of(results: Vec<LineResult>) -> ImportReport {
+    let count = |status: &str| results.iter().filter(|r| r.status == status).count();
+    ImportReport {
+        created: count("created"),
+        updated: count("updated"),
+        unchanged: count("unchanged"),
+        errors: count("error"),
+        results,
+    }
+}
+
+/// An atomic import with broken lines: 422 with every reason, by line.
+fn import_failed(report: &ImportReport) -> ApiError {
+    let errors = report
+        .results
+        .iter()
+        .filter(|r| r.status == "error")
+        .flat_map(|r| {
+            r.errors.iter().map(move |e| FieldError {
+                field: Some(format!(
+                    "line {}: {}",
+                    r.line,
+                    e.field.clone().unwrap_or_default()
+                )),
+                code: e.code.clone(),
+                message: e.message.clone(),
+            })
         })
-        .collect()
+        .collect();
+    ApiError::RuleBroken {
+        code: "import_failed",
+        detail: format!("{} line(s) are broken; nothing was imported", report.errors),
+        errors,
+    }
 }
 
 /// Splits one CSV line (RFC 4180 quoting, no line breaks inside cells).
@@ -304,7 +808,7 @@ fn split_csv(line: &str) -> Vec<String> {
         (status = 400, description = "Unreadable body or missing `type` for CSV", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not import", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than MAX_IMPORT_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither NDJSON nor CSV", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "atomic=true and a line is broken: nothing was written", body = Problem, content_type = "application/problem+json"),
     ),
@@ -313,10 +817,11 @@ fn split_csv(line: &str) -> Vec<String> {
 #[post("/api/v1/imports")]
 pub async fn import_records(
     state: web::Data<AppState>,
+    limits: web::Data<ImportLimits>,
     caller: Caller,
     req: HttpRequest,
     params: web::Query<ImportParams>,
-    body: Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let content_type = req
         .headers()
@@ -324,20 +829,10 @@ pub async fn import_records(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::bad_request("invalid_encoding", "the body must be UTF-8"))?;
-    let lines: Vec<Result<Map<String, Value>, String>> = if content_type
-        .starts_with("application/x-ndjson")
+    let format = if content_type.starts_with("application/x-ndjson")
         || content_type.starts_with("application/json")
     {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| match serde_json::from_str::<Value>(l) {
-                Ok(Value::Object(object)) => Ok(object),
-                Ok(_) => Err("a line is a JSON object".to_owned()),
-                Err(e) => Err(e.to_string()),
-            })
-            .collect()
+        Format::Ndjson
     } else if content_type.starts_with("text/csv") {
         let record_type = params.record_type.clone().ok_or_else(|| {
             ApiError::invalid_field(
@@ -346,105 +841,65 @@ pub async fn import_records(
                 "a CSV import names its record type with ?type=",
             )
         })?;
-        csv_objects(&text, &record_type)
+        Format::Csv { record_type }
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
-    let atomic = params.atomic.unwrap_or(false);
-    let report = state
-        .write(caller, Right::Import, move |conn, access| {
-            let mut results = Vec::with_capacity(lines.len());
-            for (index, line) in lines.into_iter().enumerate() {
-                let number = index + 1;
-                let mut result = LineResult {
-                    line: number,
-                    record_type: None,
-                    code: None,
-                    id: None,
-                    status: "error",
-                    errors: Vec::new(),
-                };
-                match line {
-                    Err(message) => result.errors.push(FieldError {
-                        field: None,
-                        code: "malformed_line".to_owned(),
-                        message,
-                    }),
-                    Ok(mut object) => {
-                        let record_type = object
-                            .remove("type")
-                            .and_then(|t| t.as_str().map(str::to_owned));
-                        result.record_type = record_type.clone();
-                        result.code = object
-                            .get("code")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned);
-                        match record_type {
-                            None => result.errors.push(FieldError::new(
-                                "type",
-                                "required",
-                                "each line names its type",
-                            )),
-                            // A savepoint per line: a broken line leaves nothing behind.
-                            Some(record_type) => match conn
-                                .transaction(|conn| import_line(conn, access, &record_type, object))
-                            {
-                                Ok((id, status)) => {
-                                    result.id = Some(id);
-                                    result.status = status;
-                                }
-                                Err(error) => result.errors = errors_of(&error),
-                            },
-                        }
-                    }
+    let spooled = spool(payload, limits.max_bytes).await?;
+    let mut source = LineSource::open(spooled, format)?;
+    let started = std::time::Instant::now();
+    let report = if params.atomic.unwrap_or(false) {
+        // All or nothing: one transaction over the whole file.
+        state
+            .write(caller, Right::Import, move |conn, access| {
+                let mut results = Vec::new();
+                while !import_lines(conn, access, &mut source, BATCH_LINES, &mut results)? {
+                    log_progress(&results, started);
                 }
-                if result.status == "error" {
-                    tracing::info!(line = number, "import line refused");
+                let report = report_of(results);
+                if report.errors > 0 {
+                    return Err(import_failed(&report));
                 }
-                results.push(result);
+                Ok(report)
+            })
+            .await?
+    } else {
+        // A transaction per batch of lines, so a long import never holds
+        // the write lock for long; re-sending after a failure is harmless.
+        let mut results = Vec::new();
+        loop {
+            let (back, batch, done) = state
+                .write(caller.clone(), Right::Import, move |conn, access| {
+                    let mut batch = Vec::new();
+                    let done = import_lines(conn, access, &mut source, BATCH_LINES, &mut batch)?;
+                    Ok((source, batch, done))
+                })
+                .await?;
+            source = back;
+            results.extend(batch);
+            if done {
+                break;
             }
-            let count = |status: &str| results.iter().filter(|r| r.status == status).count();
-            let report = ImportReport {
-                created: count("created"),
-                updated: count("updated"),
-                unchanged: count("unchanged"),
-                errors: count("error"),
-                results,
-            };
-            if atomic && report.errors > 0 {
-                let errors = report
-                    .results
-                    .iter()
-                    .filter(|r| r.status == "error")
-                    .flat_map(|r| {
-                        r.errors.iter().map(move |e| FieldError {
-                            field: Some(format!(
-                                "line {}: {}",
-                                r.line,
-                                e.field.clone().unwrap_or_default()
-                            )),
-                            code: e.code.clone(),
-                            message: e.message.clone(),
-                        })
-                    })
-                    .collect();
-                return Err(ApiError::RuleBroken {
-                    code: "import_failed",
-                    detail: format!("{} line(s) are broken; nothing was imported", report.errors),
-                    errors,
-                });
-            }
-            tracing::info!(
-                created = report.created,
-                updated = report.updated,
-                unchanged = report.unchanged,
-                errors = report.errors,
-                "import done"
-            );
-            Ok(report)
-        })
-        .await?;
+            log_progress(&results, started);
+        }
+        report_of(results)
+    };
+    tracing::info!(
+        created = report.created,
+        updated = report.updated,
+        unchanged = report.unchanged,
+        errors = report.errors,
+        ms = started.elapsed().as_millis() as u64,
+        "import done"
+    );
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// The largest import body accepted (`MAX_IMPORT_BYTES`); imports stream
+/// to disk, so this bounds disk use, not memory.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportLimits {
+    pub max_bytes: u64,
 }
 
 #[cfg(test)]

@@ -154,3 +154,204 @@ async fn an_exported_file_imports_back_unchanged() {
     let reply = import(&app, &lines, "", "application/x-ndjson").await;
     assert_eq!(reply.body["unchanged"], 2, "{}", reply.text);
 }
+
+/// A district with two cells, then people, members and a class keyed by
+/// their human codes, with references by code.
+const REGISTER: &str = concat!(
+    r#"{"type":"organisation","code":"MA-MD","name":"Đảng bộ xã Mường Đăng","kind":"grassroots_committee","parent_code":"DB-MA"}"#,
+    "\n",
+    r#"{"type":"organisation","code":"MA-MD-POMU","name":"Chi bộ bản Pọng","kind":"subordinate_cell","parent_code":"MA-MD"}"#,
+    "\n",
+    r#"{"type":"person","national_id":"011190001234","full_name":"Lò Văn Pọm","gender":"male","date_of_birth":"1970-02-01","ethnicity":"thai"}"#,
+    "\n",
+    r#"{"type":"member","member_number":"MA-0001","person_code":"011190001234","organisation_code":"MA-MD-POMU","admitted_on":"1995-05-19","official_on":"1996-05-19"}"#,
+    "\n",
+    r#"{"type":"member","member_number":"MA-0002","person":{"national_id":"011195004321","full_name":"Quàng Thị Ánh","gender":"female","date_of_birth":"1995-09-02","ethnicity":"thai"},"organisation_code":"MA-MD-POMU","admitted_on":"2016-03-15","mentor_member_code":"MA-0001"}"#,
+    "\n",
+    r#"{"type":"training_class","code":"NTVD-2016-01","title":"Lớp nhận thức về Đảng 1/2016","kind":"party_awareness","organiser_organisation_code":"DB-MA","starts_on":"2016-03-14","capacity":120}"#,
+    "\n",
+);
+
+#[actix_web::test]
+async fn people_members_and_classes_import_by_their_human_keys() {
+    let app = TestApp::spawn().await;
+    let body = format!("{TREE}{REGISTER}");
+    let first = import(&app, &body, "", "application/x-ndjson").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["created"], 9, "{}", first.text);
+    let results = first.body["results"].as_array().expect("results");
+    let codes: Vec<&str> = results.iter().filter_map(|r| r["code"].as_str()).collect();
+    assert_eq!(
+        codes[5..],
+        ["011190001234", "MA-0001", "MA-0002", "NTVD-2016-01"]
+    );
+    let pom = results[6]["id"].as_str().expect("id").to_owned();
+    let anh = results[7]["id"].as_str().expect("id").to_owned();
+    let member = app
+        .get(&format!("/api/v1/members/{anh}"), Some(&app.admin))
+        .await;
+    assert_eq!(member.body["mentor_member_id"], pom.as_str());
+    assert_eq!(member.body["status"], "probationary");
+    assert_eq!(member.body["person"]["full_name"], "Quàng Thị Ánh");
+    let pom_member = app
+        .get(&format!("/api/v1/members/{pom}"), Some(&app.admin))
+        .await;
+    assert_eq!(pom_member.body["person_id"], results[5]["id"]);
+    assert_eq!(pom_member.body["status"], "official");
+
+    // Re-sending the file changes nothing and bumps no version.
+    let again = import(&app, &body, "", "application/x-ndjson").await;
+    assert_eq!(again.body["unchanged"], 9, "{}", again.text);
+    let reread = app
+        .get(&format!("/api/v1/members/{anh}"), Some(&app.admin))
+        .await;
+    assert_eq!(reread.body["version"], member.body["version"]);
+
+    // Status, cell and dates change through the dated actions, not imports.
+    let promoted = r#"{"type":"member","member_number":"MA-0002","status":"official","organisation_code":"MA-DIFFERENT"}"#;
+    let refused = import(&app, promoted, "", "application/x-ndjson").await;
+    assert_eq!(refused.body["errors"], 1);
+    assert_eq!(
+        refused.body["results"][0]["errors"][0]["code"],
+        "reference_not_found"
+    );
+    let promoted = r#"{"type":"member","member_number":"MA-0002","status":"official"}"#;
+    let refused = import(&app, promoted, "", "application/x-ndjson").await;
+    assert_eq!(
+        refused.body["results"][0]["errors"][0]["code"], "action_required",
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.body["results"][0]["errors"][0]["field"], "status");
+    // The mentor is ordinary data: an import may change it.
+    let unmentored = r#"{"type":"member","member_number":"MA-0002","mentor_member_id":null}"#;
+    let updated = import(&app, unmentored, "", "application/x-ndjson").await;
+    assert_eq!(updated.body["updated"], 1, "{}", updated.text);
+
+    // Types with no human key are refused per line.
+    let award = r#"{"type":"award","year":2016}"#;
+    let refused = import(&app, award, "", "application/x-ndjson").await;
+    assert_eq!(
+        refused.body["results"][0]["errors"][0]["code"],
+        "type_not_importable"
+    );
+}
+
+#[actix_web::test]
+async fn exported_people_members_and_classes_import_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let first = import(
+        &app,
+        &format!("{TREE}{REGISTER}"),
+        "",
+        "application/x-ndjson",
+    )
+    .await;
+    assert_eq!(first.body["created"], 9, "{}", first.text);
+    let token = app.sync_token(None).await;
+    for record_type in ["person", "member", "training_class"] {
+        let export = app
+            .get(&format!("/api/v1/exports/{record_type}"), Some(&token))
+            .await;
+        assert_eq!(export.status, 200, "{}", export.text);
+        let lines: String = export
+            .text
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+                v["type"] = json!(record_type);
+                format!("{v}\n")
+            })
+            .collect();
+        let expected = lines.lines().count();
+        assert!(expected > 0);
+        let reply = import(&app, &lines, "", "application/x-ndjson").await;
+        assert_eq!(
+            reply.body["unchanged"], expected,
+            "{record_type}: {}",
+            reply.text
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_scoped_importer_cannot_place_a_member_outside_its_subtree() {
+    let app = TestApp::spawn().await;
+    let body = format!(
+        "{TREE}{REGISTER}{}\n",
+        r#"{"type":"organisation","code":"MA-CA","name":"Chi bộ Ẳng Cang","kind":"grassroots_cell","parent_code":"DB-MA"}"#
+    );
+    let first = import(&app, &body, "", "application/x-ndjson").await;
+    assert_eq!(first.body["errors"], 0, "{}", first.text);
+    let commune = first.body["results"][3]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let scoped = app.user("organiser.xa", "organiser", Some(&commune)).await;
+    let line = r#"{"type":"member","member_number":"MA-0009","person":{"full_name":"Lường Văn Sơn","gender":"male","date_of_birth":"1990-01-01","ethnicity":"thai"},"organisation_code":"MA-CA","admitted_on":"2016-03-15"}"#;
+    let request = app
+        .request("POST", "/api/v1/imports", Some(&scoped))
+        .insert_header(("Content-Type", "application/x-ndjson"));
+    let reply = app.send_raw(request, line.to_owned()).await;
+    assert_eq!(
+        reply.body["results"][0]["errors"][0]["code"], "reference_not_found",
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        reply.body["results"][0]["errors"][0]["field"],
+        "organisation_code"
+    );
+    // Members inside the subtree are found by their number.
+    let peek = r#"{"type":"member","member_number":"MA-0001","mentor_member_id":null}"#;
+    let request = app
+        .request("POST", "/api/v1/imports", Some(&scoped))
+        .insert_header(("Content-Type", "application/x-ndjson"));
+    let reply = app.send_raw(request, peek.to_owned()).await;
+    assert_eq!(
+        reply.body["results"][0]["status"], "unchanged",
+        "{}",
+        reply.text
+    );
+}
+
+#[actix_web::test]
+async fn an_import_larger_than_the_body_limit_streams_in_batches() {
+    let mut config = crate::helpers::test_config();
+    config.max_import_bytes = 400 * 1024;
+    let app = TestApp::spawn_with(config).await;
+    // 2,500 lines, about 4 times the 64 KiB limit of ordinary bodies, and
+    // more than two batches of 1,000.
+    let mut body = String::from(
+        "{\"type\":\"locality\",\"code\":\"L-DB\",\"name\":\"Tỉnh Điện Biên\",\"kind\":\"province\"}\n",
+    );
+    for n in 0..2_499 {
+        body.push_str(&format!(
+            "{{\"type\":\"locality\",\"code\":\"L-DB-{n:04}\",\"name\":\"Huyện số {n} của tỉnh\",\"kind\":\"district\",\"parent_code\":\"L-DB\"}}\n"
+        ));
+    }
+    assert!(body.len() > 4 * 64 * 1024);
+    let reply = import(&app, &body, "", "application/x-ndjson").await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        &reply.text[..reply.text.len().min(500)]
+    );
+    assert_eq!(reply.body["created"], 2_500, "{}", &reply.text[..500]);
+    assert_eq!(reply.body["results"][2_499]["line"], 2_500);
+    let again = import(&app, &body, "?atomic=true", "application/x-ndjson").await;
+    assert_eq!(again.body["unchanged"], 2_500);
+
+    // Past MAX_IMPORT_BYTES: 413, and nothing of it is written.
+    let mut huge = body.replace("L-DB-", "L-XX-");
+    while huge.len() <= 400 * 1024 {
+        huge.push_str(&huge.clone());
+    }
+    let refused = import(&app, &huge, "", "application/x-ndjson").await;
+    assert_eq!(refused.status, 413, "{}", refused.text);
+    let found = app
+        .get("/api/v1/localities?q=L-XX-0001", Some(&app.admin))
+        .await;
+    assert_eq!(found.body["items"].as_array().map(Vec::len), Some(0));
+}
