@@ -8,7 +8,7 @@
 //!
 //! Importable: the types with a human key — `locality`, `organisation` and
 //! `training_class` by `code`, `person` by `national_id`, `member` by
-//! `member_number`. The other types (events, enrolments, ratings, …) have
+//! `member_number`, `admission_quota` by organisation and `year`. The other types (events, enrolments, ratings, …) have
 //! no such key; they are written through their own endpoints.
 
 use std::fs::File;
@@ -24,7 +24,9 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Access, Caller, Right};
-use crate::db::schema::{localities, members, organisations, people, training_classes};
+use crate::db::schema::{
+    admission_quotas, localities, members, organisations, people, training_classes,
+};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::state::AppState;
@@ -228,8 +230,24 @@ pub fn key_field(record_type: &str) -> Option<&'static str> {
         "locality" | "organisation" | "training_class" => Some("code"),
         "person" => Some("national_id"),
         "member" => Some("member_number"),
+        "admission_quota" => Some("year"),
         _ => None,
     }
+}
+
+/// The key a line is reported under: its human key, or for a quota its
+/// organisation and year (`MA-MD/2016`).
+fn line_key(record_type: &str, object: &Map<String, Value>) -> Option<String> {
+    let text = |field: &str| match object.get(field) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    if record_type == "admission_quota" {
+        let organisation = text("organisation_code").or_else(|| text("organisation_id"))?;
+        return Some(format!("{organisation}/{}", text("year")?));
+    }
+    key_field(record_type).and_then(text)
 }
 
 /// Upserts one record; returns its id and what happened.
@@ -251,6 +269,9 @@ fn import_line(
     };
     for field in SERVER_OWNED {
         object.remove(field);
+    }
+    if record_type == "admission_quota" {
+        return import_quota(conn, access, object);
     }
     let key = object
         .get(key_name)
@@ -376,6 +397,68 @@ fn import_training_class(
         Some((id, version)) => {
             let after =
                 crate::training_classes::store::update(conn, access, &id, parse(object)?, None)?;
+            Ok((id, outcome(version, after.version)))
+        }
+    }
+}
+
+/// An admission quota is keyed by its organisation and year (unique per
+/// organisation and year, SPEC section 5).
+fn import_quota(
+    conn: &mut DbConnection,
+    access: &Access,
+    mut object: Map<String, Value>,
+) -> ApiResult<(String, &'static str)> {
+    resolve_code(
+        conn,
+        &mut object,
+        "organisation_code",
+        "organisation_id",
+        &mut |c, code| organisation_by_code(c, access, code),
+    )?;
+    let organisation_id = object
+        .get("organisation_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "organisation_code",
+                "required",
+                "a quota is keyed by its organisation_code (or organisation_id) and year",
+            )
+        })?;
+    // A CSV cell is text: take "2016" as well as 2016.
+    let year = match object.get("year") {
+        Some(Value::String(text)) => text.trim().parse::<i64>().ok(),
+        Some(value) => value.as_i64(),
+        None => None,
+    }
+    .and_then(|y| i32::try_from(y).ok())
+    .ok_or_else(|| ApiError::invalid_field("year", "required", "a quota is keyed by its year"))?;
+    let found: Option<String> = admission_quotas::table
+        .filter(admission_quotas::organisation_id.eq(&organisation_id))
+        .filter(admission_quotas::year.eq(year))
+        .filter(admission_quotas::deleted_at.is_null())
+        .select(admission_quotas::id)
+        .first(conn)
+        .optional()?;
+    object.insert("year".to_owned(), Value::from(year));
+    if let Some(Value::String(text)) = object.get("target") {
+        if let Ok(target) = text.trim().parse::<i64>() {
+            object.insert("target".to_owned(), Value::from(target));
+        }
+    }
+    match found {
+        None => Ok((
+            crate::admission_quotas::store::create(conn, access, parse(object)?)?.id,
+            "created",
+        )),
+        Some(id) => {
+            let version = crate::admission_quotas::store::find(conn, access, &id)?.version;
+            object.remove("organisation_id");
+            object.remove("year");
+            let after =
+                crate::admission_quotas::store::update(conn, access, &id, parse(object)?, None)?;
             Ok((id, outcome(version, after.version)))
         }
     }
@@ -695,12 +778,7 @@ fn import_lines(
                     .remove("type")
                     .and_then(|t| t.as_str().map(str::to_owned));
                 result.record_type = record_type.clone();
-                result.code = record_type
-                    .as_deref()
-                    .and_then(key_field)
-                    .and_then(|key| object.get(key))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
+                result.code = record_type.as_deref().and_then(|t| line_key(t, &object));
                 match record_type {
                     None => result.errors.push(FieldError::new(
                         "type",

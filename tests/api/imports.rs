@@ -355,3 +355,36 @@ async fn an_import_larger_than_the_body_limit_streams_in_batches() {
         .await;
     assert_eq!(found.body["items"].as_array().map(Vec::len), Some(0));
 }
+
+#[actix_web::test]
+async fn quotas_import_by_organisation_and_year_from_ndjson_and_csv() {
+    let app = TestApp::spawn().await;
+    let tree = import(&app, TREE, "", "application/x-ndjson").await;
+    assert_eq!(tree.body["created"], 3);
+    let line = r#"{"type":"admission_quota","organisation_code":"DB-MA","year":2016,"target":120}"#;
+    let first = import(&app, line, "", "application/x-ndjson").await;
+    assert_eq!(first.body["created"], 1, "{}", first.text);
+    assert_eq!(first.body["results"][0]["code"], "DB-MA/2016");
+    let again = import(&app, line, "", "application/x-ndjson").await;
+    assert_eq!(again.body["unchanged"], 1, "{}", again.text);
+    // The same quota from a CSV sheet, with a new target: an update.
+    let csv = "organisation_code,year,target\nDB-MA,2016,130\nDB-MA,2017,140\n";
+    let sheet = import(&app, csv, "?type=admission_quota", "text/csv").await;
+    assert_eq!(sheet.body["updated"], 1, "{}", sheet.text);
+    assert_eq!(sheet.body["created"], 1, "{}", sheet.text);
+    let district = tree.body["results"][1]["id"].as_str().expect("id");
+    let quotas = app
+        .get(
+            &format!("/api/v1/admission-quotas?organisation_id={district}&year=2016"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(quotas.body["items"][0]["target"], 130, "{}", quotas.text);
+    assert_eq!(quotas.body["items"][0]["version"], 2);
+    let keyless = r#"{"type":"admission_quota","year":2016,"target":1}"#;
+    let refused = import(&app, keyless, "", "application/x-ndjson").await;
+    assert_eq!(
+        refused.body["results"][0]["errors"][0]["field"],
+        "organisation_code"
+    );
+}
