@@ -20,6 +20,7 @@ use crate::auth::{Access, Caller, Right};
 use crate::db::schema::{localities, organisations};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::i18n::{Msg, Text};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -119,7 +120,7 @@ fn resolve_code(
                 return Err(ApiError::invalid_field(
                     &key,
                     "invalid",
-                    format!("{key} is a code"),
+                    Msg::IsACode.with("field", &key),
                 ))
             }
         };
@@ -172,13 +173,7 @@ fn import_line(
         .get("code")
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| {
-            ApiError::invalid_field(
-                "code",
-                "required",
-                "an imported record is keyed by its code",
-            )
-        })?;
+        .ok_or_else(|| ApiError::invalid_field("code", "required", Msg::ImportKeyedByCode))?;
     match record_type {
         "organisation" => {
             resolve_code(conn, &mut object, "parent", &mut |c, code| {
@@ -223,7 +218,7 @@ fn import_line(
         other => Err(ApiError::invalid_field(
             "type",
             "type_not_importable",
-            format!("records of type {other} cannot be imported yet"),
+            Msg::TypeNotImportable.with("type", other),
         )),
     }
 }
@@ -234,7 +229,7 @@ fn errors_of(error: &ApiError) -> Vec<FieldError> {
         vec![FieldError {
             field: None,
             code: problem.code,
-            message: problem.detail,
+            message: error.detail(),
         }]
     } else {
         problem.errors
@@ -242,7 +237,7 @@ fn errors_of(error: &ApiError) -> Vec<FieldError> {
 }
 
 /// CSV rows to JSON objects: a header row, then values; empty cells are absent.
-fn csv_objects(text: &str, record_type: &str) -> Vec<Result<Map<String, Value>, String>> {
+fn csv_objects(text: &str, record_type: &str) -> Vec<Result<Map<String, Value>, Text>> {
     let mut reader = text.lines();
     let Some(header) = reader.next() else {
         return Vec::new();
@@ -253,11 +248,9 @@ fn csv_objects(text: &str, record_type: &str) -> Vec<Result<Map<String, Value>, 
         .map(|line| {
             let cells = split_csv(line);
             if cells.len() != names.len() {
-                return Err(format!(
-                    "expected {} cells, found {}",
-                    names.len(),
-                    cells.len()
-                ));
+                return Err(Msg::CsvCellCount
+                    .with("expected", names.len())
+                    .with("found", cells.len()));
             }
             let mut object = Map::new();
             object.insert("type".to_owned(), Value::String(record_type.to_owned()));
@@ -325,8 +318,8 @@ pub async fn import_records(
         .unwrap_or("")
         .to_ascii_lowercase();
     let text = String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::bad_request("invalid_encoding", "the body must be UTF-8"))?;
-    let lines: Vec<Result<Map<String, Value>, String>> = if content_type
+        .map_err(|_| ApiError::bad_request("invalid_encoding", Msg::InvalidEncoding))?;
+    let lines: Vec<Result<Map<String, Value>, Text>> = if content_type
         .starts_with("application/x-ndjson")
         || content_type.starts_with("application/json")
     {
@@ -334,18 +327,15 @@ pub async fn import_records(
             .filter(|l| !l.trim().is_empty())
             .map(|l| match serde_json::from_str::<Value>(l) {
                 Ok(Value::Object(object)) => Ok(object),
-                Ok(_) => Err("a line is a JSON object".to_owned()),
-                Err(e) => Err(e.to_string()),
+                Ok(_) => Err(Msg::LineNotObject.into()),
+                Err(e) => Err(Msg::InvalidJsonLine.with("reason", e)),
             })
             .collect()
     } else if content_type.starts_with("text/csv") {
-        let record_type = params.record_type.clone().ok_or_else(|| {
-            ApiError::invalid_field(
-                "type",
-                "required",
-                "a CSV import names its record type with ?type=",
-            )
-        })?;
+        let record_type = params
+            .record_type
+            .clone()
+            .ok_or_else(|| ApiError::invalid_field("type", "required", Msg::CsvTypeRequired))?;
         csv_objects(&text, &record_type)
     } else {
         return Err(ApiError::UnsupportedMediaType);
@@ -383,7 +373,7 @@ pub async fn import_records(
                             None => result.errors.push(FieldError::new(
                                 "type",
                                 "required",
-                                "each line names its type",
+                                Msg::LineTypeRequired,
                             )),
                             // A savepoint per line: a broken line leaves nothing behind.
                             Some(record_type) => match conn
@@ -430,7 +420,7 @@ pub async fn import_records(
                     .collect();
                 return Err(ApiError::RuleBroken {
                     code: "import_failed",
-                    detail: format!("{} line(s) are broken; nothing was imported", report.errors),
+                    detail: Msg::ImportFailed.with("count", report.errors),
                     errors,
                 });
             }
