@@ -119,6 +119,71 @@ impl Modify for Languages {
     }
 }
 
+/// Every operation's description spells out the conventions it follows, read
+/// from what the operation documents (token, paging, ETag, If-Match,
+/// Idempotency-Key), so an integrator sees them where they call it.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let mut notes = Vec::new();
+                let has_param = |name: &str| {
+                    operation
+                        .parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| p.name == name)
+                };
+                let public = operation
+                    .security
+                    .as_ref()
+                    .is_none_or(|s| s.iter().all(|r| r == &Default::default()));
+                notes.push(if public {
+                    "No token needed."
+                } else {
+                    "Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404."
+                });
+                if has_param("cursor") && has_param("limit") {
+                    notes.push("A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel=\"next\"` header) until it is `null`, keeping the same filters.");
+                }
+                let etag_on_200 = matches!(
+                    operation.responses.responses.get("200"),
+                    Some(RefOr::T(r)) if r.headers.contains_key("ETag")
+                );
+                if etag_on_200 && operation.responses.responses.contains_key("304") {
+                    notes.push("Sends `ETag: \"<version>\"`; send it back as `If-None-Match` to get 304 when nothing changed.");
+                }
+                if has_param("If-Match") {
+                    notes.push("Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes.");
+                }
+                if operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/merge-patch+json"))
+                {
+                    notes.push("The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields).");
+                }
+                if has_param("Idempotency-Key") {
+                    notes.push("With `Idempotency-Key`, a retry returns the first answer and creates nothing.");
+                }
+                notes.push("Errors are `application/problem+json` with a stable `code`.");
+                if operation.description.is_none() {
+                    operation.description = Some(notes.join(" "));
+                }
+            }
+        }
+    }
+}
+
 /// Registers every documented endpoint. Used by the server and by `openapi()`.
 pub fn register(config: &mut ServiceConfig) {
     use crate::{
@@ -264,8 +329,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
-    // After the paths are collected: it decorates every path.
+    // After the paths are collected: they decorate every path.
     Languages.modify(&mut document);
+    Conventions.modify(&mut document);
     document
 }
 

@@ -42,7 +42,9 @@ const output = process.argv[2] ?? resolve(root, 'openapi/postman_collection.json
 const options = {
   folderStrategy: 'Tags',
   requestNameSource: 'Fallback',
-  parametersResolution: 'Example',
+  // Bodies, parameters and saved responses from the spec's examples.
+  requestParametersResolution: 'Example',
+  exampleParametersResolution: 'Example',
   // Optional query parameters and headers (cursor, sort, Accept-Language, …)
   // come disabled: a request runs as is, and one ticks what it needs.
   enableOptionalParameters: false,

@@ -14,10 +14,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists admission quotas in the caller's scope. */
+        /**
+         * Lists admission quotas in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listAdmissionQuotas"];
         put?: never;
-        /** Sets the admission target of an organisation for a year (one per organisation and year). */
+        /**
+         * Sets the admission target of an organisation for a year (one per organisation and year).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createAdmissionQuota"];
         delete?: never;
         options?: never;
@@ -35,15 +41,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one admission quota. */
+        /**
+         * Reads one admission quota.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getAdmissionQuota"];
         put?: never;
         post?: never;
-        /** Deletes a quota entered by mistake. */
+        /**
+         * Deletes a quota entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteAdmissionQuota"];
         options?: never;
         head?: never;
-        /** Changes a quota's target (JSON merge patch). */
+        /**
+         * Changes a quota's target (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateAdmissionQuota"];
         trace?: never;
     };
@@ -57,10 +72,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists appointments of cadres in the caller's scope. */
+        /**
+         * Lists appointments of cadres in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listAppointments"];
         put?: never;
-        /** Appoints a cadre to a position; a cadre may hold several positions at once, but not the same one twice at once. */
+        /**
+         * Appoints a cadre to a position; a cadre may hold several positions at once, but not the same one twice at once.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createAppointment"];
         delete?: never;
         options?: never;
@@ -78,15 +99,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one appointment. */
+        /**
+         * Reads one appointment.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getAppointment"];
         put?: never;
         post?: never;
-        /** Deletes an appointment entered by mistake. */
+        /**
+         * Deletes an appointment entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteAppointment"];
         options?: never;
         head?: never;
-        /** Changes an appointment (JSON merge patch), e.g. to end the term. */
+        /**
+         * Changes an appointment (JSON merge patch), e.g. to end the term.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateAppointment"];
         trace?: never;
     };
@@ -100,10 +130,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists assessments rated under organisations in the caller's scope. */
+        /**
+         * Lists assessments rated under organisations in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listAssessments"];
         put?: never;
-        /** Rates an organisation or member for a year (one rating per subject and year). */
+        /**
+         * Rates an organisation or member for a year (one rating per subject and year).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createAssessment"];
         delete?: never;
         options?: never;
@@ -125,6 +161,7 @@ export interface paths {
          * Counts per rating of the subjects rated in a year under an organisation,
          *     and whether `excellent` exceeds 20% of `good` (QĐ 132-QĐ/TW 2018; always
          *     false before 2018).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
          */
         get: operations["getAssessmentSummary"];
         put?: never;
@@ -145,15 +182,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one assessment, with the rating's wording in force that year. */
+        /**
+         * Reads one assessment, with the rating's wording in force that year.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getAssessment"];
         put?: never;
         post?: never;
-        /** Deletes an assessment entered by mistake. */
+        /**
+         * Deletes an assessment entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteAssessment"];
         options?: never;
         head?: never;
-        /** Changes an assessment (JSON merge patch). */
+        /**
+         * Changes an assessment (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateAssessment"];
         trace?: never;
     };
@@ -167,7 +213,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists audit events in the caller's scope, oldest first (`sort=-id` for newest first). */
+        /**
+         * Lists audit events in the caller's scope, oldest first (`sort=-id` for newest first).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
@@ -212,10 +261,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists awards given under organisations in the caller's scope. */
+        /**
+         * Lists awards given under organisations in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listAwards"];
         put?: never;
-        /** Records an award (khen thưởng) to an organisation or member. */
+        /**
+         * Records an award (khen thưởng) to an organisation or member.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createAward"];
         delete?: never;
         options?: never;
@@ -233,15 +288,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one award. */
+        /**
+         * Reads one award.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getAward"];
         put?: never;
         post?: never;
-        /** Deletes an award entered by mistake. */
+        /**
+         * Deletes an award entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteAward"];
         options?: never;
         head?: never;
-        /** Changes an award (JSON merge patch). */
+        /**
+         * Changes an award (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateAward"];
         trace?: never;
     };
@@ -255,10 +319,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists cadres in the caller's scope. */
+        /**
+         * Lists cadres in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listCadres"];
         put?: never;
-        /** Puts a person (existing or inline) in the cadre register. */
+        /**
+         * Puts a person (existing or inline) in the cadre register.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createCadre"];
         delete?: never;
         options?: never;
@@ -276,15 +346,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one cadre; a full read is recorded in the audit log. */
+        /**
+         * Reads one cadre; a full read is recorded in the audit log.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getCadre"];
         put?: never;
         post?: never;
-        /** Deletes a cadre entered by mistake. */
+        /**
+         * Deletes a cadre entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteCadre"];
         options?: never;
         head?: never;
-        /** Changes a cadre (JSON merge patch). */
+        /**
+         * Changes a cadre (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateCadre"];
         trace?: never;
     };
@@ -298,10 +377,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the organisations a cadre is assigned to follow. */
+        /**
+         * Lists the organisations a cadre is assigned to follow.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listCadreOversights"];
         put?: never;
-        /** Assigns the cadre to follow a grassroots organisation. */
+        /**
+         * Assigns the cadre to follow a grassroots organisation.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createCadreOversight"];
         delete?: never;
         options?: never;
@@ -319,15 +404,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one oversight. */
+        /**
+         * Reads one oversight.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getCadreOversight"];
         put?: never;
         post?: never;
-        /** Deletes an oversight entered by mistake. */
+        /**
+         * Deletes an oversight entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteCadreOversight"];
         options?: never;
         head?: never;
-        /** Changes an oversight (JSON merge patch), e.g. to end it. */
+        /**
+         * Changes an oversight (JSON merge patch), e.g. to end it.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateCadreOversight"];
         trace?: never;
     };
@@ -341,10 +435,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists candidates in the caller's scope. */
+        /**
+         * Lists candidates in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listCandidates"];
         put?: never;
-        /** Puts an outstanding non-member on the development list of a cell. */
+        /**
+         * Puts an outstanding non-member on the development list of a cell.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createCandidate"];
         delete?: never;
         options?: never;
@@ -362,15 +462,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one candidate; a full read is recorded in the audit log. */
+        /**
+         * Reads one candidate; a full read is recorded in the audit log.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getCandidate"];
         put?: never;
         post?: never;
-        /** Deletes a candidate entered by mistake. */
+        /**
+         * Deletes a candidate entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteCandidate"];
         options?: never;
         head?: never;
-        /** Changes a candidate (JSON merge patch). */
+        /**
+         * Changes a candidate (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateCandidate"];
         trace?: never;
     };
@@ -386,7 +495,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Admits a candidate as a probationary member of the same person, when every rule holds. */
+        /**
+         * Admits a candidate as a probationary member of the same person, when every rule holds.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["admitCandidate"];
         delete?: never;
         options?: never;
@@ -404,7 +516,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every change within the caller's scope, in commit order. */
+        /**
+         * Every change within the caller's scope, in commit order.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listChanges"];
         put?: never;
         post?: never;
@@ -424,10 +539,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists API clients. */
+        /**
+         * Lists API clients.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listClients"];
         put?: never;
-        /** Creates an API client; the response shows `client_secret` once. */
+        /**
+         * Creates an API client; the response shows `client_secret` once.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createClient"];
         delete?: never;
         options?: never;
@@ -445,15 +566,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads an API client (without its secret). */
+        /**
+         * Reads an API client (without its secret).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getClient"];
         put?: never;
         post?: never;
-        /** Deletes an API client. */
+        /**
+         * Deletes an API client.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteClient"];
         options?: never;
         head?: never;
-        /** Changes an API client; disabling it stops its tokens at once. */
+        /**
+         * Changes an API client; disabling it stops its tokens at once.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateClient"];
         trace?: never;
     };
@@ -469,7 +599,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issues a new secret for an API client; the old one stops working. */
+        /**
+         * Issues a new secret for an API client; the old one stops working.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["rotateClientSecret"];
         delete?: never;
         options?: never;
@@ -487,7 +620,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every current record of a type in the caller's scope (NDJSON or CSV). */
+        /**
+         * Every current record of a type in the caller's scope (NDJSON or CSV).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["exportRecords"];
         put?: never;
         post?: never;
@@ -509,7 +645,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upserts records keyed by their human code, reporting per line. */
+        /**
+         * Upserts records keyed by their human code, reporting per line.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["importRecords"];
         delete?: never;
         options?: never;
@@ -527,10 +666,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists localities (shared reference data, readable by every caller). */
+        /**
+         * Lists localities (shared reference data, readable by every caller).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listLocalitys"];
         put?: never;
-        /** Creates a locality (unscoped organisers and admins). */
+        /**
+         * Creates a locality (unscoped organisers and admins).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createLocality"];
         delete?: never;
         options?: never;
@@ -548,15 +693,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one locality. */
+        /**
+         * Reads one locality.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getLocality"];
         put?: never;
         post?: never;
-        /** Deletes a locality entered by mistake (nothing may refer to it). */
+        /**
+         * Deletes a locality entered by mistake (nothing may refer to it).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteLocality"];
         options?: never;
         head?: never;
-        /** Changes a locality (JSON merge patch); moving it carries its subtree. */
+        /**
+         * Changes a locality (JSON merge patch); moving it carries its subtree.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateLocality"];
         trace?: never;
     };
@@ -570,7 +724,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Describes the caller: account, role, scope and rights. */
+        /**
+         * Describes the caller: account, role, scope and rights.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -590,10 +747,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists members in the caller's scope, with their people. */
+        /**
+         * Lists members in the caller's scope, with their people.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listMembers"];
         put?: never;
-        /** Registers an existing member (data migration) or an incoming transfer; new members come through admission. */
+        /**
+         * Registers an existing member (data migration) or an incoming transfer; new members come through admission.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createMember"];
         delete?: never;
         options?: never;
@@ -611,15 +774,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one member; a full read is recorded in the audit log. */
+        /**
+         * Reads one member; a full read is recorded in the audit log.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getMember"];
         put?: never;
         post?: never;
-        /** Deletes a member registered by mistake (members otherwise change status, never disappear). */
+        /**
+         * Deletes a member registered by mistake (members otherwise change status, never disappear).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteMember"];
         options?: never;
         head?: never;
-        /** Changes a member's number or mentor (JSON merge patch); everything else changes through the dated actions. */
+        /**
+         * Changes a member's number or mentor (JSON merge patch); everything else changes through the dated actions.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateMember"];
         trace?: never;
     };
@@ -635,7 +807,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Proposes or awards a Party badge for a milestone of membership years. */
+        /**
+         * Proposes or awards a Party badge for a milestone of membership years.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["awardMemberBadge"];
         delete?: never;
         options?: never;
@@ -655,7 +830,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issues a Party card, or re-issues one (lost, damaged) keeping the history. */
+        /**
+         * Issues a Party card, or re-issues one (lost, damaged) keeping the history.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["issueMemberCard"];
         delete?: never;
         options?: never;
@@ -673,7 +851,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The member's dated events, oldest first. */
+        /**
+         * The member's dated events, oldest first.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listMemberEvents"];
         put?: never;
         post?: never;
@@ -695,7 +876,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recognises a probationary member as official: official from admission + 12 months. */
+        /**
+         * Recognises a probationary member as official: official from admission + 12 months.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["recogniseMember"];
         delete?: never;
         options?: never;
@@ -715,7 +899,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Changes a member's status: exemption and back, removal, expulsion, resignation, death. */
+        /**
+         * Changes a member's status: exemption and back, removal, expulsion, resignation, death.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["changeMemberStatus"];
         delete?: never;
         options?: never;
@@ -735,7 +922,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Transfers a member to another cell (official or temporary), back, or out of the register. */
+        /**
+         * Transfers a member to another cell (official or temporary), back, or out of the register.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["transferMember"];
         delete?: never;
         options?: never;
@@ -753,10 +943,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the villages a member is (or was) in charge of. */
+        /**
+         * Lists the villages a member is (or was) in charge of.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listVillageCharges"];
         put?: never;
-        /** Puts a member in charge of a village without members or without a cell, to build a cell there. */
+        /**
+         * Puts a member in charge of a village without members or without a cell, to build a cell there.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createVillageCharge"];
         delete?: never;
         options?: never;
@@ -774,15 +970,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one village charge. */
+        /**
+         * Reads one village charge.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getVillageCharge"];
         put?: never;
         post?: never;
-        /** Deletes a village charge entered by mistake. */
+        /**
+         * Deletes a village charge entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteVillageCharge"];
         options?: never;
         head?: never;
-        /** Changes a village charge (JSON merge patch), e.g. to end it. */
+        /**
+         * Changes a village charge (JSON merge patch), e.g. to end it.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateVillageCharge"];
         trace?: never;
     };
@@ -796,10 +1001,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists organisations in the caller's scope. */
+        /**
+         * Lists organisations in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listOrganisations"];
         put?: never;
-        /** Creates an organisation under a parent whose kind fits (SPEC section 2). */
+        /**
+         * Creates an organisation under a parent whose kind fits (SPEC section 2).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createOrganisation"];
         delete?: never;
         options?: never;
@@ -817,15 +1028,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one organisation. */
+        /**
+         * Reads one organisation.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getOrganisation"];
         put?: never;
         post?: never;
-        /** Deletes an organisation entered by mistake (it must have no children). */
+        /**
+         * Deletes an organisation entered by mistake (it must have no children).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteOrganisation"];
         options?: never;
         head?: never;
-        /** Changes an organisation (JSON merge patch); moving it keeps its subtree. */
+        /**
+         * Changes an organisation (JSON merge patch); moving it keeps its subtree.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateOrganisation"];
         trace?: never;
     };
@@ -841,7 +1061,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Merges an organisation into another: its children move and it is dissolved on `on`. */
+        /**
+         * Merges an organisation into another: its children move and it is dissolved on `on`.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["mergeOrganisation"];
         delete?: never;
         options?: never;
@@ -859,7 +1082,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The subtree under an organisation, nested. */
+        /**
+         * The subtree under an organisation, nested.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getOrganisationTree"];
         put?: never;
         post?: never;
@@ -879,10 +1105,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists people in the caller's scope (sensitive fields only for roles that may see them). */
+        /**
+         * Lists people in the caller's scope (sensitive fields only for roles that may see them).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listPeople"];
         put?: never;
-        /** Creates a person (unscoped writers; scoped ones create people inline with a member or candidate). */
+        /**
+         * Creates a person (unscoped writers; scoped ones create people inline with a member or candidate).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createPerson"];
         delete?: never;
         options?: never;
@@ -900,15 +1132,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one person; a full read is recorded in the audit log. */
+        /**
+         * Reads one person; a full read is recorded in the audit log.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getPerson"];
         put?: never;
         post?: never;
-        /** Deletes a person entered by mistake (no member or candidate may refer to it). */
+        /**
+         * Deletes a person entered by mistake (no member or candidate may refer to it).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deletePerson"];
         options?: never;
         head?: never;
-        /** Changes a person (JSON merge patch). */
+        /**
+         * Changes a person (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updatePerson"];
         trace?: never;
     };
@@ -922,10 +1163,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists positions in the caller's scope. */
+        /**
+         * Lists positions in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listPositions"];
         put?: never;
-        /** Creates a leadership or management position. */
+        /**
+         * Creates a leadership or management position.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createPosition"];
         delete?: never;
         options?: never;
@@ -943,15 +1190,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one position. */
+        /**
+         * Reads one position.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getPosition"];
         put?: never;
         post?: never;
-        /** Deletes a position entered by mistake. */
+        /**
+         * Deletes a position entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deletePosition"];
         options?: never;
         head?: never;
-        /** Changes a position (JSON merge patch). */
+        /**
+         * Changes a position (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updatePosition"];
         trace?: never;
     };
@@ -965,7 +1221,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The annual report of an organisation's subtree (SPEC section 7). */
+        /**
+         * The annual report of an organisation's subtree (SPEC section 7).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getAnnualReport"];
         put?: never;
         post?: never;
@@ -985,7 +1244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Share of complete, valid member records per grassroots organisation, and the records to fix. */
+        /**
+         * Share of complete, valid member records per grassroots organisation, and the records to fix.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getDataQualityReport"];
         put?: never;
         post?: never;
@@ -1005,7 +1267,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The villages of each of the three kinds, by id and name. */
+        /**
+         * The villages of each of the three kinds, by id and name.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getVillagesReport"];
         put?: never;
         post?: never;
@@ -1025,10 +1290,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists rotations, transfers and secondments of cadres in the caller's scope. */
+        /**
+         * Lists rotations, transfers and secondments of cadres in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listRotations"];
         put?: never;
-        /** Records a rotation (luân chuyển), transfer (điều động) or secondment (biệt phái) of a cadre. */
+        /**
+         * Records a rotation (luân chuyển), transfer (điều động) or secondment (biệt phái) of a cadre.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createRotation"];
         delete?: never;
         options?: never;
@@ -1046,15 +1317,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one rotation. */
+        /**
+         * Reads one rotation.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getRotation"];
         put?: never;
         post?: never;
-        /** Deletes a rotation entered by mistake. */
+        /**
+         * Deletes a rotation entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteRotation"];
         options?: never;
         head?: never;
-        /** Changes a rotation (JSON merge patch); status goes planned → active → completed, or to cancelled. */
+        /**
+         * Changes a rotation (JSON merge patch); status goes planned → active → completed, or to cancelled.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateRotation"];
         trace?: never;
     };
@@ -1068,10 +1348,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists study campaigns run in the caller's scope. */
+        /**
+         * Lists study campaigns run in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listStudyCampaigns"];
         put?: never;
-        /** Creates a campaign to study directives and resolutions. */
+        /**
+         * Creates a campaign to study directives and resolutions.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createStudyCampaign"];
         delete?: never;
         options?: never;
@@ -1089,15 +1375,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one study campaign. */
+        /**
+         * Reads one study campaign.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getStudyCampaign"];
         put?: never;
         post?: never;
-        /** Deletes a study campaign entered by mistake. */
+        /**
+         * Deletes a study campaign entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteStudyCampaign"];
         options?: never;
         head?: never;
-        /** Changes a study campaign (JSON merge patch). */
+        /**
+         * Changes a study campaign (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateStudyCampaign"];
         trace?: never;
     };
@@ -1111,10 +1406,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists the participations of grassroots organisations in a campaign. */
+        /**
+         * Lists the participations of grassroots organisations in a campaign.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listParticipations"];
         put?: never;
-        /** Records how a grassroots organisation took part in a campaign (once per campaign and organisation). */
+        /**
+         * Records how a grassroots organisation took part in a campaign (once per campaign and organisation).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createParticipation"];
         delete?: never;
         options?: never;
@@ -1132,15 +1433,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one participation. */
+        /**
+         * Reads one participation.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getParticipation"];
         put?: never;
         post?: never;
-        /** Deletes a participation entered by mistake. */
+        /**
+         * Deletes a participation entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteParticipation"];
         options?: never;
         head?: never;
-        /** Changes a participation (JSON merge patch). */
+        /**
+         * Changes a participation (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateParticipation"];
         trace?: never;
     };
@@ -1154,10 +1464,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists training classes organised in the caller's scope. */
+        /**
+         * Lists training classes organised in the caller's scope.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listTrainingClasses"];
         put?: never;
-        /** Creates a training class. */
+        /**
+         * Creates a training class.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createTrainingClass"];
         delete?: never;
         options?: never;
@@ -1175,15 +1491,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one training class. */
+        /**
+         * Reads one training class.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getTrainingClass"];
         put?: never;
         post?: never;
-        /** Deletes a training class entered by mistake. */
+        /**
+         * Deletes a training class entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteTrainingClass"];
         options?: never;
         head?: never;
-        /** Changes a training class (JSON merge patch). */
+        /**
+         * Changes a training class (JSON merge patch).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateTrainingClass"];
         trace?: never;
     };
@@ -1201,10 +1526,14 @@ export interface paths {
          * Lists a class's enrolments; `?format=csv` returns the whole attendance
          *     sheet as CSV (full_name, gender, date_of_birth for roles that may see
          *     personal data, status, completed_on, certificate_number).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
          */
         get: operations["listEnrolments"];
         put?: never;
-        /** Enrols a person in a class (once per class, within its capacity). */
+        /**
+         * Enrols a person in a class (once per class, within its capacity).
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. With `Idempotency-Key`, a retry returns the first answer and creates nothing. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createEnrolment"];
         delete?: never;
         options?: never;
@@ -1222,17 +1551,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads one enrolment. */
+        /**
+         * Reads one enrolment.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getEnrolment"];
         put?: never;
         post?: never;
-        /** Deletes an enrolment entered by mistake. */
+        /**
+         * Deletes an enrolment entered by mistake.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteEnrolment"];
         options?: never;
         head?: never;
         /**
          * Changes an enrolment (JSON merge patch); completing a Party-awareness
          *     class records the date on the person's open candidate records.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
          */
         patch: operations["updateEnrolment"];
         trace?: never;
@@ -1247,10 +1583,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists user accounts. */
+        /**
+         * Lists user accounts.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Creates a user account. */
+        /**
+         * Creates a user account.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -1268,15 +1610,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reads a user account. */
+        /**
+         * Reads a user account.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Sends `ETag: "<version>"`; send it back as `If-None-Match` to get 304 when nothing changed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Deletes a user account. */
+        /**
+         * Deletes a user account.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. Errors are `application/problem+json` with a stable `code`.
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        /** Changes a user account; a disabled account's tokens stop working at once. */
+        /**
+         * Changes a user account; a disabled account's tokens stop working at once.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes. The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields). Errors are `application/problem+json` with a stable `code`.
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -1290,7 +1641,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every vocabulary with Vietnamese and English labels. */
+        /**
+         * Every vocabulary with Vietnamese and English labels.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listVocabularies"];
         put?: never;
         post?: never;
@@ -1310,7 +1664,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members reaching a badge milestone in the year who do not hold that badge. */
+        /**
+         * Members reaching a badge milestone in the year who do not hold that badge.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listBadgesDue"];
         put?: never;
         post?: never;
@@ -1330,7 +1687,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Candidates meeting every admission rule on `on`. */
+        /**
+         * Candidates meeting every admission rule on `on`.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listCandidatesReady"];
         put?: never;
         post?: never;
@@ -1350,7 +1710,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Official members without a Party card. */
+        /**
+         * Official members without a Party card.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listCardsDue"];
         put?: never;
         post?: never;
@@ -1370,7 +1733,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Probationary members whose 12 months end on or before `by`. */
+        /**
+         * Probationary members whose 12 months end on or before `by`.
+         * @description Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404. A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel="next"` header) until it is `null`, keeping the same filters. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["listRecognitionDue"];
         put?: never;
         post?: never;
@@ -1390,7 +1756,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is alive (never touches the database). */
+        /**
+         * The process is alive (never touches the database).
+         * @description No token needed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["healthz"];
         put?: never;
         post?: never;
@@ -1410,7 +1779,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics in the text format. */
+        /**
+         * Prometheus metrics in the text format.
+         * @description No token needed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1430,7 +1802,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database is reachable and every migration applied. */
+        /**
+         * The database is reachable and every migration applied.
+         * @description No token needed. Errors are `application/problem+json` with a stable `code`.
+         */
         get: operations["readyz"];
         put?: never;
         post?: never;

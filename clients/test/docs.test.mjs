@@ -36,15 +36,16 @@ test('Swagger UI renders, authorises and runs a list call with no internet', asy
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
+    // Generous: rendering 128 operations on a busy 2-core machine takes a while.
+    page.setDefaultTimeout(60_000);
     const elsewhere = [];
     page.on('request', (request) => {
       const url = request.url();
       if (!url.startsWith(baseUrl) && !url.startsWith('data:')) elsewhere.push(url);
     });
 
-    await page.goto(`${baseUrl}/docs/`);
-    await page.locator('.opblock').first().waitFor();
+    await page.goto(`${baseUrl}/docs/`, { timeout: 120_000 });
+    await page.locator('.opblock').first().waitFor({ timeout: 120_000 });
     const operations = await page.locator('.opblock').count();
     assert.ok(operations > 100, `only ${operations} operations rendered`);
 
