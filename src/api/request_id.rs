@@ -3,10 +3,10 @@
 //! Every response carries `X-Request-Id`: the client's when it is 1–128
 //! characters of `[A-Za-z0-9._-]`, else a new UUID. Every log line of the
 //! request is inside a span carrying it, and every problem+json body gets it.
-//! Problem texts are written in the language `Accept-Language` asks for
-//! (see `crate::i18n`), chosen here once per request.
 //! (tracing-actix-web's own request id is a UUID it generates, which cannot
-//! honour the client's id, so the span is built here.)
+//! honour the client's id, so the span is built here.) Problem texts are
+//! written in the language `Accept-Language` asks for (see `crate::i18n`),
+//! chosen here once per request.
 
 use std::time::Instant;
 
