@@ -8,6 +8,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::i18n::{Msg, Text};
+
 /// One broken rule or malformed field inside a request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
@@ -17,13 +19,13 @@ pub struct FieldError {
     /// Machine-readable code of what is wrong.
     #[schema(example = "required")]
     pub code: String,
-    /// Human-readable explanation.
-    #[schema(example = "code is required")]
-    pub message: String,
+    /// Human-readable explanation, in the language of `Content-Language`.
+    #[schema(value_type = String, example = "code is required")]
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<Text>) -> Self {
         Self {
             field: Some(field.into()),
             code: code.to_owned(),
@@ -63,12 +65,12 @@ pub enum ApiError {
     #[error("{detail}")]
     BadRequest {
         code: &'static str,
-        detail: String,
+        detail: Text,
         errors: Vec<FieldError>,
     },
     /// 401: no token, or a token that is not valid now.
-    #[error("{0}")]
-    Unauthenticated(&'static str),
+    #[error("{}", .0.template(crate::i18n::Lang::En))]
+    Unauthenticated(Msg),
     /// 403: the caller's role lacks the right.
     #[error("your role may not do this")]
     Forbidden,
@@ -81,7 +83,7 @@ pub enum ApiError {
     ReferenceNotFound { field: &'static str },
     /// 409: duplicate human code or a state conflict.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: Text },
     /// 410: a change-feed cursor older than the feed keeps.
     #[error("the change feed no longer holds changes this old; resync from an export")]
     Gone,
@@ -98,7 +100,7 @@ pub enum ApiError {
     #[error("{detail}")]
     RuleBroken {
         code: &'static str,
-        detail: String,
+        detail: Text,
         errors: Vec<FieldError>,
     },
     /// 429: too many requests; try again after the given seconds.
@@ -113,7 +115,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: &'static str, detail: impl Into<Text>) -> Self {
         Self::BadRequest {
             code,
             detail: detail.into(),
@@ -123,11 +125,7 @@ impl ApiError {
 
     /// A 400 listing every invalid field at once.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let detail = errors
-            .iter()
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail = Text::Joined(errors.iter().map(|e| e.message.clone()).collect());
         Self::BadRequest {
             code: "validation_failed",
             detail,
@@ -135,11 +133,11 @@ impl ApiError {
         }
     }
 
-    pub fn invalid_field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid_field(field: &str, code: &'static str, message: impl Into<Text>) -> Self {
         Self::invalid(vec![FieldError::new(field, code, message)])
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: &'static str, detail: impl Into<Text>) -> Self {
         Self::Conflict {
             code,
             detail: detail.into(),
@@ -147,7 +145,7 @@ impl ApiError {
     }
 
     /// A 422 for one broken domain rule.
-    pub fn rule(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn rule(code: &'static str, detail: impl Into<Text>) -> Self {
         Self::RuleBroken {
             code,
             detail: detail.into(),
@@ -183,45 +181,44 @@ impl ApiError {
         }
     }
 
-    fn title(&self) -> &'static str {
+    fn title(&self) -> Msg {
         match self {
-            Self::BadRequest { .. } => "Malformed request",
-            Self::Unauthenticated(_) => "Authentication required",
-            Self::Forbidden => "Forbidden",
-            Self::NotFound => "Not found",
-            Self::ReferenceNotFound { .. } => "Referenced record not found",
-            Self::Conflict { .. } => "Conflict",
-            Self::Gone => "Gone",
-            Self::PreconditionFailed => "Precondition failed",
-            Self::PayloadTooLarge => "Payload too large",
-            Self::UnsupportedMediaType => "Unsupported media type",
-            Self::RuleBroken { .. } => "Rule broken",
-            Self::TooManyRequests { .. } => "Too many requests",
-            Self::DatabaseUnavailable => "Service unavailable",
-            Self::Internal(_) => "Internal error",
+            Self::BadRequest { .. } => Msg::TitleBadRequest,
+            Self::Unauthenticated(_) => Msg::TitleUnauthenticated,
+            Self::Forbidden => Msg::TitleForbidden,
+            Self::NotFound => Msg::TitleNotFound,
+            Self::ReferenceNotFound { .. } => Msg::TitleReferenceNotFound,
+            Self::Conflict { .. } => Msg::TitleConflict,
+            Self::Gone => Msg::TitleGone,
+            Self::PreconditionFailed => Msg::TitlePreconditionFailed,
+            Self::PayloadTooLarge => Msg::TitlePayloadTooLarge,
+            Self::UnsupportedMediaType => Msg::TitleUnsupportedMediaType,
+            Self::RuleBroken { .. } => Msg::TitleRuleBroken,
+            Self::TooManyRequests { .. } => Msg::TitleTooManyRequests,
+            Self::DatabaseUnavailable => Msg::TitleServiceUnavailable,
+            Self::Internal(_) => Msg::TitleInternal,
         }
     }
 
-    fn detail(&self) -> String {
+    /// The problem's `detail`, to be rendered in the caller's language.
+    pub fn detail(&self) -> Text {
         match self {
-            Self::NotFound => "No such record, or it is outside your scope.".to_owned(),
-            Self::Forbidden => "Your role may not do this.".to_owned(),
-            Self::PayloadTooLarge => {
-                "The request body is larger than the server accepts.".to_owned()
-            }
-            Self::UnsupportedMediaType => {
-                "Send JSON with Content-Type application/json.".to_owned()
-            }
+            Self::BadRequest { detail, .. }
+            | Self::Conflict { detail, .. }
+            | Self::RuleBroken { detail, .. } => detail.clone(),
+            Self::Unauthenticated(msg) => Text::from(*msg),
+            Self::Forbidden => Msg::Forbidden.into(),
+            Self::NotFound => Msg::NotFound.into(),
+            Self::ReferenceNotFound { field } => Msg::ReferenceNotFound.with("field", field),
+            Self::Gone => Msg::CursorExpired.into(),
+            Self::PreconditionFailed => Msg::PreconditionFailed.into(),
+            Self::PayloadTooLarge => Msg::PayloadTooLarge.into(),
+            Self::UnsupportedMediaType => Msg::UnsupportedMediaType.into(),
             Self::TooManyRequests {
                 retry_after_seconds,
-            } => {
-                format!("Too many requests; try again in {retry_after_seconds} seconds.")
-            }
-            Self::DatabaseUnavailable => {
-                "The database cannot be reached; try again shortly.".to_owned()
-            }
-            Self::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
-            other => other.to_string(),
+            } => Msg::TooManyRequests.with("seconds", retry_after_seconds),
+            Self::DatabaseUnavailable => Msg::DatabaseUnavailable.into(),
+            Self::Internal(_) => Msg::Internal.into(),
         }
     }
 
@@ -231,21 +228,22 @@ impl ApiError {
             Self::ReferenceNotFound { field } => vec![FieldError::new(
                 *field,
                 "reference_not_found",
-                format!("{field} names no record you can see"),
+                Msg::ReferenceNotFound.with("field", field),
             )],
             _ => Vec::new(),
         }
     }
 
-    /// The problem document for this error (without request id; the request-id
-    /// middleware fills it in).
+    /// The problem document for this error in the language of the request
+    /// being served (without request id; the request-id middleware fills it in).
     pub fn to_problem(&self) -> Problem {
         let code = self.code();
+        let lang = crate::i18n::current();
         Problem {
             problem_type: format!("urn:party-registry:problem:{code}"),
-            title: self.title().to_owned(),
+            title: self.title().template(lang).to_owned(),
             status: self.status_code().as_u16(),
-            detail: self.detail(),
+            detail: self.detail().render(lang),
             code: code.to_owned(),
             errors: self.field_errors(),
             request_id: None,
@@ -281,6 +279,7 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        response.insert_header((header::CONTENT_LANGUAGE, crate::i18n::current().tag()));
         match self {
             Self::Unauthenticated(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -305,17 +304,13 @@ impl From<diesel::result::Error> for ApiError {
         match error {
             Error::NotFound => Self::NotFound,
             Error::DatabaseError(kind, info) => match kind {
-                DatabaseErrorKind::UniqueViolation => Self::conflict(
-                    "duplicate",
-                    "A record with the same unique value already exists.",
-                ),
+                DatabaseErrorKind::UniqueViolation => Self::conflict("duplicate", Msg::Duplicate),
                 DatabaseErrorKind::ForeignKeyViolation => {
-                    Self::rule("reference_not_found", "A referenced record does not exist.")
+                    Self::rule("reference_not_found", Msg::ReferenceMissing)
                 }
-                DatabaseErrorKind::SerializationFailure => Self::conflict(
-                    "concurrent_update",
-                    "Another request changed the same data; try again.",
-                ),
+                DatabaseErrorKind::SerializationFailure => {
+                    Self::conflict("concurrent_update", Msg::ConcurrentUpdate)
+                }
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                     Self::DatabaseUnavailable
                 }

@@ -15,6 +15,7 @@ pub mod candidates;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod i18n;
 pub mod localities;
 pub mod members;
 pub mod openapi;

@@ -2,7 +2,10 @@
 //! `/openapi.json`, committed at `openapi/openapi.json` (a test guards drift).
 
 use actix_web::App;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::AppExt;
@@ -14,9 +17,10 @@ use crate::error::{FieldError, Problem};
     info(
         title = "party-registry",
         description = "Register of a Vietnamese Party committee's organisations, members, candidates, cadres, training, ratings and reports, with sync for provincial systems.\n\nAuthenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents with a stable `code`.",
-        license(name = "Proprietary")
+                license(name = "Proprietary", identifier = "LicenseRef-Proprietary")
     ),
-    modifiers(&BearerScheme),
+    servers((url = "/", description = "This instance")),
+            modifiers(&BearerScheme),
     components(schemas(Problem, FieldError)),
     tags(
         (name = "auth", description = "Tokens and the caller"),
@@ -60,6 +64,123 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+    }
+}
+
+/// Problem texts follow `Accept-Language` (see `crate::i18n`): every path
+/// takes the header, and every problem response says its `Content-Language`.
+struct Languages;
+
+impl Modify for Languages {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let accept_language = ParameterBuilder::new()
+            .name("Accept-Language")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Language of problem `title`, `detail` and `errors[].message`: `vi` (also `vi-VN`, with q-values) for Vietnamese, English otherwise. Codes never change.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .examples([serde_json::json!("vi")]),
+            ))
+            .build();
+        let content_language = HeaderBuilder::new()
+            .schema(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["en", "vi"])),
+            )
+            .description(Some("Language of the problem's texts"))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            item.parameters
+                .get_or_insert_with(Vec::new)
+                .push(accept_language.clone());
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let is_problem = status.starts_with('4') || status.starts_with('5');
+                    if let (true, RefOr::T(response)) = (is_problem, response) {
+                        response
+                            .headers
+                            .insert("Content-Language".to_owned(), content_language.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every operation's description spells out the conventions it follows, read
+/// from what the operation documents (token, paging, ETag, If-Match,
+/// Idempotency-Key), so an integrator sees them where they call it.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let mut notes = Vec::new();
+                let has_param = |name: &str| {
+                    operation
+                        .parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| p.name == name)
+                };
+                let public = operation
+                    .security
+                    .as_ref()
+                    .is_none_or(|s| s.iter().all(|r| r == &Default::default()));
+                notes.push(if public {
+                    "No token needed."
+                } else {
+                    "Send `Authorization: Bearer <token>` (from `POST /api/v1/auth/token`); outside your scope a record answers 404."
+                });
+                if has_param("cursor") && has_param("limit") {
+                    notes.push("A page: `limit` (default 50), `sort=field` or `sort=-field`, `count=true` adds `total`; follow `next_cursor` (or the `Link: rel=\"next\"` header) until it is `null`, keeping the same filters.");
+                }
+                let etag_on_200 = matches!(
+                    operation.responses.responses.get("200"),
+                    Some(RefOr::T(r)) if r.headers.contains_key("ETag")
+                );
+                if etag_on_200 && operation.responses.responses.contains_key("304") {
+                    notes.push("Sends `ETag: \"<version>\"`; send it back as `If-None-Match` to get 304 when nothing changed.");
+                }
+                if has_param("If-Match") {
+                    notes.push("Send the `ETag` you read as `If-Match`: when the record changed since, the answer is 412 and nothing changes.");
+                }
+                if operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/merge-patch+json"))
+                {
+                    notes.push("The body is a JSON merge patch: absent fields stay, `null` clears (refused on required fields).");
+                }
+                if has_param("Idempotency-Key") {
+                    notes.push("With `Idempotency-Key`, a retry returns the first answer and creates nothing.");
+                }
+                notes.push("Errors are `application/problem+json` with a stable `code`.");
+                if operation.description.is_none() {
+                    operation.description = Some(notes.join(" "));
+                }
+            }
+        }
     }
 }
 
@@ -203,11 +324,14 @@ pub fn register(config: &mut ServiceConfig) {
 
 /// The document the code describes.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, document) = App::new()
+    let (_, mut document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
+    // After the paths are collected: they decorate every path.
+    Languages.modify(&mut document);
+    Conventions.modify(&mut document);
     document
 }
 

@@ -78,7 +78,8 @@ impl Metrics {
 /// The process is alive (never touches the database).
 #[utoipa::path(
     tag = "operations",
-    operation_id = "healthz",
+        operation_id = "healthz",
+    security(()),
     responses((status = 200, description = "Alive", body = Object, example = json!({"status": "ok"})))
 )]
 #[get("/healthz")]
@@ -89,7 +90,8 @@ pub async fn healthz() -> HttpResponse {
 /// The database is reachable and every migration applied.
 #[utoipa::path(
     tag = "operations",
-    operation_id = "readyz",
+        operation_id = "readyz",
+    security(()),
     responses(
         (status = 200, description = "Ready", body = Object, example = json!({"status": "ready"})),
         (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
@@ -110,8 +112,10 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// Prometheus metrics in the text format.
 #[utoipa::path(
     tag = "operations",
-    operation_id = "metrics",
-    responses((status = 200, description = "Prometheus text exposition", body = String, content_type = "text/plain"))
+        operation_id = "metrics",
+    security(()),
+    responses((status = 200, description = "Prometheus text exposition", body = String, content_type = "text/plain",
+        example = "# TYPE http_requests_total counter\nhttp_requests_total{status_class=\"2xx\"} 42\n"))
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {

@@ -23,7 +23,7 @@ pub struct Term {
 /// Declares an enum whose JSON form and database form is its code, with labels.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident = $key:literal {
-        $($variant:ident => ($code:literal, $vi:literal, $en:literal)),+ $(,)?
+        $($variant:ident => ($code:tt, $vi:literal, $en:literal)),+ $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,

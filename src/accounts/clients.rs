@@ -345,7 +345,8 @@ fn remove(
     tag = "accounts", operation_id = "listClients",
     params(PageParams, ClientFilters),
     responses(
-        (status = 200, description = "A page of clients", body = inline(Page<Client>)),
+        (status = 200, description = "A page of clients", body = inline(Page<Client>),
+         headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Bad paging", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),

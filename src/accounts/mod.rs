@@ -8,6 +8,7 @@ pub mod users;
 use crate::auth::Access;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 
 /// The scope an account may be given by this admin: any organisation it can
 /// see; `None` (everything) only for an unscoped admin.
@@ -38,7 +39,7 @@ pub fn check_username(username: &str) -> ApiResult<()> {
         Err(ApiError::invalid_field(
             "username",
             "invalid_username",
-            "username must be 3 to 64 characters of letters, digits and ._@-",
+            Msg::InvalidUsername,
         ))
     }
 }

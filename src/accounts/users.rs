@@ -15,6 +15,7 @@ use crate::auth::{password, Access, Caller, Right};
 use crate::db::schema::{organisations, users as u};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::state::AppState;
 use crate::vocabularies::Role;
@@ -194,7 +195,7 @@ fn check_username_free(conn: &mut DbConnection, username: &str, except_id: &str)
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_username",
-            format!("username {username} is taken"),
+            Msg::DuplicateUsername.with("username", username),
         ));
     }
     Ok(())
@@ -311,7 +312,7 @@ fn remove(
     if current.id == access.account_id {
         return Err(ApiError::conflict(
             "cannot_delete_self",
-            "an admin cannot delete its own account",
+            Msg::CannotDeleteSelf,
         ));
     }
     let at = now();
@@ -337,7 +338,8 @@ async fn hash_password(password: String) -> ApiResult<String> {
     tag = "accounts", operation_id = "listUsers",
     params(PageParams, UserFilters),
     responses(
-        (status = 200, description = "A page of users", body = inline(Page<User>)),
+        (status = 200, description = "A page of users", body = inline(Page<User>),
+         headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Bad paging", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -458,7 +460,7 @@ pub async fn update_user(
             return Err(ApiError::invalid_field(
                 "password",
                 "required",
-                "password cannot be null",
+                Msg::FieldNotNull.with("field", "password"),
             ))
         }
         None => None,

@@ -12,6 +12,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::admission_quotas as q;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 use crate::keyset;
 
 pub const SORT_FIELDS: &[&str] = &["id", "year", "created_at"];
@@ -46,7 +47,7 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &QuotaFilters) ->
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
             let (lo, hi) = subtree_range(&root.path);
@@ -73,7 +74,7 @@ pub fn list(
             .map_err(|_| ApiError::invalid_field(
                 "cursor",
                 "invalid_cursor",
-                "cursor is not valid"
+                Msg::InvalidCursor
             ))),
         "created_at" => keyset!(query, page, q::created_at, q::id, key::instant),
         _ => keyset!(query, page, q::id, q::id, key::text),
@@ -100,7 +101,10 @@ fn check_target(target: i32) -> ApiResult<()> {
         return Err(ApiError::invalid_field(
             "target",
             "out_of_range",
-            "target must be between 0 and 100000",
+            Msg::RangeBetween
+                .with("field", "target")
+                .with("min", 0)
+                .with("max", 100_000),
         ));
     }
     Ok(())
@@ -111,7 +115,10 @@ fn check_year(year: i32) -> ApiResult<()> {
         return Err(ApiError::invalid_field(
             "year",
             "out_of_range",
-            "year must be between 1930 and 2200",
+            Msg::RangeBetween
+                .with("field", "year")
+                .with("min", 1930)
+                .with("max", 2200),
         ));
     }
     Ok(())
@@ -157,10 +164,7 @@ pub fn create(conn: &mut DbConnection, access: &Access, new: NewQuota) -> ApiRes
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(ApiError::conflict(
-            "duplicate_quota",
-            "this organisation already has a quota for that year",
-        ));
+        return Err(ApiError::conflict("duplicate_quota", Msg::DuplicateQuota));
     }
     let at = now();
     let row = QuotaRow {

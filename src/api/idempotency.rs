@@ -21,6 +21,7 @@ use crate::api::now;
 use crate::db::schema::idempotency_keys as k;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -94,13 +95,13 @@ fn claim(conn: &mut DbConnection, caller: &str, key: &str, hash: &str) -> ApiRes
     if stored.request_hash != hash {
         return Err(ApiError::rule(
             "idempotency_key_reused",
-            "this Idempotency-Key was used with another request; use a new key",
+            Msg::IdempotencyKeyReused,
         ));
     }
     if stored.state != "done" {
         return Err(ApiError::conflict(
             "idempotency_in_flight",
-            "the first request with this Idempotency-Key is still running; retry shortly",
+            Msg::IdempotencyInFlight,
         ));
     }
     Ok(Claim::Replay {
@@ -174,7 +175,7 @@ pub async fn middleware(
         let error = ApiError::invalid_field(
             "Idempotency-Key",
             "invalid_idempotency_key",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            Msg::InvalidIdempotencyKey,
         );
         return Ok(req.into_response(error.error_response()));
     }

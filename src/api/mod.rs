@@ -14,6 +14,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::error::{ApiError, FieldError};
+use crate::i18n::Msg;
 
 /// JSON bodies: `application/json` or any `+json` type (merge patch), a size
 /// limit, and every failure as a problem.
@@ -32,7 +33,7 @@ fn json_error(error: JsonPayloadError) -> ApiError {
             ApiError::PayloadTooLarge
         }
         JsonPayloadError::Deserialize(e) => body_error(&e.to_string()),
-        other => ApiError::bad_request("malformed_body", other.to_string()),
+        other => ApiError::bad_request("malformed_body", Msg::MalformedBody.with("reason", other)),
     }
 }
 
@@ -46,20 +47,38 @@ pub fn body_error(message: &str) -> ApiError {
     } else {
         "invalid"
     };
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned();
+    let reason = message.split(" at line ").next().unwrap_or(message);
+    let text = match (code, &field) {
+        ("unknown_field", Some(name)) => Msg::UnknownField.with("field", name),
+        ("required", Some(name)) => Msg::FieldRequired.with("field", name),
+        _ => match unknown_variant(reason) {
+            Some((value, choices)) => Msg::UnknownVariant
+                .with("value", value)
+                .with("choices", choices),
+            None => Msg::InvalidValue.with("reason", reason),
+        },
+    };
     ApiError::BadRequest {
         code: "validation_failed",
-        detail: message.clone(),
+        detail: text.clone(),
         errors: vec![FieldError {
             field,
             code: code.to_owned(),
-            message,
+            message: text,
         }],
     }
+}
+
+/// The value and the allowed values of serde's "unknown variant `x`,
+/// expected one of `a`, `b`" (an enum code that does not exist).
+fn unknown_variant(reason: &str) -> Option<(String, String)> {
+    let rest = reason.strip_prefix("unknown variant ")?;
+    let (value, expected) = rest.split_once(", expected ")?;
+    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+    Some((
+        value.trim_matches('`').to_owned(),
+        expected.replace('`', ""),
+    ))
 }
 
 fn between_backticks(message: &str) -> Option<String> {
@@ -74,17 +93,13 @@ pub fn query_config() -> web::QueryConfig {
             QueryPayloadError::Deserialize(e) => e.to_string(),
             other => other.to_string(),
         };
-        ApiError::bad_request(
-            "invalid_query",
-            format!("invalid query parameter: {message}"),
-        )
-        .into()
+        ApiError::bad_request("invalid_query", Msg::InvalidQuery.with("reason", message)).into()
     })
 }
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error: PathError, _| {
-        ApiError::bad_request("invalid_path", format!("invalid path parameter: {error}")).into()
+        ApiError::bad_request("invalid_path", Msg::InvalidPath.with("reason", error)).into()
     })
 }
 
@@ -103,12 +118,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         return Ok(None);
     }
     let tag = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
-    tag.parse::<i64>().map(Some).map_err(|_| {
-        ApiError::bad_request(
-            "invalid_if_match",
-            "If-Match must be an ETag sent by this API",
-        )
-    })
+    tag.parse::<i64>()
+        .map(Some)
+        .map_err(|_| ApiError::bad_request("invalid_if_match", Msg::InvalidIfMatch))
 }
 
 /// 412 unless the current version is the one `If-Match` named.

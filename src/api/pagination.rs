@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
@@ -87,7 +88,10 @@ impl PageRequest {
             return Err(ApiError::invalid_field(
                 "limit",
                 "out_of_range",
-                format!("limit must be between 1 and {MAX_LIMIT}"),
+                Msg::RangeBetween
+                    .with("field", "limit")
+                    .with("min", 1)
+                    .with("max", MAX_LIMIT),
             ));
         }
         let requested = params.sort.as_deref().unwrap_or(sort_fields[0]);
@@ -103,7 +107,9 @@ impl PageRequest {
                 ApiError::invalid_field(
                     "sort",
                     "unknown_sort_field",
-                    format!("sort must be one of: {}", sort_fields.join(", ")),
+                    Msg::OneOf
+                        .with("field", "sort")
+                        .with("choices", sort_fields.join(", ")),
                 )
             })?;
         let filters = serde_json::to_string(filters).unwrap_or_default();
@@ -159,14 +165,14 @@ impl PageRequest {
 }
 
 fn decode_cursor(cursor: &str, fingerprint: &str) -> ApiResult<After> {
-    let malformed = || ApiError::invalid_field("cursor", "invalid_cursor", "cursor is not valid");
+    let malformed = || ApiError::invalid_field("cursor", "invalid_cursor", Msg::InvalidCursor);
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| malformed())?;
     let body: CursorBody = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
     if body.fingerprint != fingerprint {
         return Err(ApiError::invalid_field(
             "cursor",
             "cursor_mismatch",
-            "cursor was made for other filters or another sort; start again without it",
+            Msg::CursorMismatch,
         ));
     }
     Ok(body.after)
@@ -221,9 +227,10 @@ macro_rules! keyset {
 /// Cursor key parsers for the column types lists sort by.
 pub mod key {
     use crate::error::{ApiError, ApiResult};
+    use crate::i18n::Msg;
 
     fn malformed() -> ApiError {
-        ApiError::invalid_field("cursor", "invalid_cursor", "cursor is not valid")
+        ApiError::invalid_field("cursor", "invalid_cursor", Msg::InvalidCursor)
     }
 
     pub fn text(key: &str) -> ApiResult<String> {

@@ -1,5 +1,6 @@
 //! JSON merge patch (RFC 7396) support for typed patch bodies.
 
+use crate::i18n::Msg;
 use serde::{Deserialize, Deserializer};
 
 /// Deserializes a merge-patch member: absent → `None`, `null` → `Some(None)`,
@@ -25,7 +26,7 @@ pub fn set_required<T>(
         Some(None) => errors.push(crate::error::FieldError::new(
             field,
             "required",
-            format!("{field} cannot be null"),
+            Msg::FieldNotNull.with("field", field),
         )),
     }
 }

@@ -4,7 +4,9 @@
 //! characters of `[A-Za-z0-9._-]`, else a new UUID. Every log line of the
 //! request is inside a span carrying it, and every problem+json body gets it.
 //! (tracing-actix-web's own request id is a UUID it generates, which cannot
-//! honour the client's id, so the span is built here.)
+//! honour the client's id, so the span is built here.) Problem texts are
+//! written in the language `Accept-Language` asks for (see `crate::i18n`),
+//! chosen here once per request.
 
 use std::time::Instant;
 
@@ -16,6 +18,7 @@ use actix_web::{web, HttpMessage, HttpResponse};
 use tracing::Instrument;
 
 use crate::error::PROBLEM_JSON;
+use crate::i18n::{self, Lang};
 use crate::state::AppState;
 
 /// The request id, stored in the request's extensions.
@@ -46,6 +49,11 @@ pub async fn middleware(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
+    let lang = Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -56,7 +64,9 @@ pub async fn middleware(
     async move {
         // Handler and extractor errors arrive here as responses already; an
         // Err can only come from inner middleware and is rendered by actix.
-        let response = next.call(req).await?.map_into_boxed_body();
+        let response = i18n::scope(lang, next.call(req))
+            .await?
+            .map_into_boxed_body();
         let status = response.status();
         let elapsed = started.elapsed().as_secs_f64();
         if let Some(state) = response.request().app_data::<web::Data<AppState>>() {

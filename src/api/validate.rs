@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::error::FieldError;
+use crate::i18n::Msg;
 
 /// Checks a human code: 1–64 visible characters, no spaces.
 pub fn check_code(code: &str, errors: &mut Vec<FieldError>) {
@@ -10,11 +11,7 @@ pub fn check_code(code: &str, errors: &mut Vec<FieldError>) {
         || code.chars().count() > 64
         || code.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        errors.push(FieldError::new(
-            "code",
-            "invalid_code",
-            "code must be 1 to 64 characters without spaces",
-        ));
+        errors.push(FieldError::new("code", "invalid_code", Msg::InvalidCode));
     }
 }
 
@@ -25,7 +22,10 @@ pub fn check_name(name: &str, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(
             "name",
             "invalid_name",
-            "name must be 1 to 255 characters",
+            Msg::LengthBetween
+                .with("field", "name")
+                .with("min", 1)
+                .with("max", 255),
         ));
     }
 }
@@ -41,7 +41,7 @@ pub fn check_dates(
             errors.push(FieldError::new(
                 "dissolved_on",
                 "dissolved_before_established",
-                "dissolved_on cannot be before established_on",
+                Msg::DissolvedBeforeEstablished,
             ));
         }
     }

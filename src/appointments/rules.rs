@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::error::FieldError;
+use crate::i18n::Msg;
 
 /// Whether two periods share a day. `ends_on` is the day the period ends
 /// (the holder no longer holds it from that day on), `None` when open, so a
@@ -27,7 +28,7 @@ pub fn check_period(
         errors.push(FieldError::new(
             field,
             "ends_before_starts",
-            format!("{field} cannot be before starts_on"),
+            Msg::EndsBeforeStarts.with("field", field),
         ));
     }
 }

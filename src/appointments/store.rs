@@ -14,6 +14,7 @@ use crate::cadres::store::cadre_path;
 use crate::db::schema::{appointments as a, cadres, organisations, positions};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::AppointmentKind;
 
@@ -70,7 +71,7 @@ fn filtered(
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -176,11 +177,11 @@ fn check_no_overlap(conn: &mut DbConnection, row: &AppointmentRow) -> ApiResult<
     if same_position_overlaps(row.starts_on, row.ends_on, &others) {
         return Err(ApiError::RuleBroken {
             code: "overlapping_appointment",
-            detail: "the cadre already holds this position in an overlapping period".to_owned(),
+            detail: Msg::OverlappingAppointment.into(),
             errors: vec![FieldError::new(
                 "starts_on",
                 "overlapping_appointment",
-                "overlaps another term of the same cadre in the same position",
+                Msg::OverlapsAnotherTerm,
             )],
         });
     }

@@ -15,6 +15,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::assessments as a;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::{Rating, SubjectType};
 
@@ -77,7 +78,7 @@ fn filtered(
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -100,7 +101,7 @@ fn filtered(
 
 fn year_key(k: &str) -> ApiResult<i32> {
     k.parse::<i32>()
-        .map_err(|_| ApiError::invalid_field("cursor", "invalid_cursor", "cursor is not valid"))
+        .map_err(|_| ApiError::invalid_field("cursor", "invalid_cursor", Msg::InvalidCursor))
 }
 
 /// A page of assessments.
@@ -224,7 +225,10 @@ pub fn check_year(year: i32) -> ApiResult<()> {
         return Err(ApiError::invalid_field(
             "year",
             "out_of_range",
-            "year must be between 1930 and 2200",
+            Msg::RangeBetween
+                .with("field", "year")
+                .with("min", 1930)
+                .with("max", 2200),
         ));
     }
     Ok(())
@@ -236,14 +240,20 @@ fn validated(row: &AssessmentRow, mut errors: Vec<FieldError>) -> ApiResult<()> 
         errors.push(FieldError::new(
             "year",
             "out_of_range",
-            "year must be between 1930 and 2200",
+            Msg::RangeBetween
+                .with("field", "year")
+                .with("min", 1930)
+                .with("max", 2200),
         ));
     }
     if row.points.is_some_and(|p| !(0..=100).contains(&p)) {
         errors.push(FieldError::new(
             "points",
             "out_of_range",
-            "points must be between 0 and 100",
+            Msg::RangeBetween
+                .with("field", "points")
+                .with("min", 0)
+                .with("max", 100),
         ));
     }
     if !errors.is_empty() {
@@ -252,11 +262,11 @@ fn validated(row: &AssessmentRow, mut errors: Vec<FieldError>) -> ApiResult<()> 
     if row.points.is_some() && !points_applicable(row.year) {
         return Err(ApiError::RuleBroken {
             code: "points_not_applicable",
-            detail: "points are given on the 100-point scale used from 2025".to_owned(),
+            detail: Msg::PointsFrom2025.into(),
             errors: vec![FieldError::new(
                 "points",
                 "points_not_applicable",
-                "no points before 2025",
+                Msg::NoPointsBefore2025,
             )],
         });
     }
@@ -275,7 +285,7 @@ fn check_unique(conn: &mut DbConnection, row: &AssessmentRow) -> ApiResult<()> {
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_assessment",
-            "this subject is already rated for that year",
+            Msg::DuplicateAssessment,
         ));
     }
     Ok(())

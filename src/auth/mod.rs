@@ -15,6 +15,7 @@ use crate::api::request_id::RequestId;
 use crate::db::schema::{api_clients, organisations, users};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::vocabularies::Role;
 
@@ -76,18 +77,12 @@ fn caller_of(req: &HttpRequest) -> ApiResult<Caller> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("app state missing".to_owned()))?;
-    let token = bearer_token(req).ok_or(ApiError::Unauthenticated(
-        "Send an access token as Authorization: Bearer <token>.",
-    ))?;
+    let token = bearer_token(req).ok_or(ApiError::Unauthenticated(Msg::TokenMissing))?;
     let claims = state.keys.verify(token)?;
     let (kind, account_id) = match claims.sub.split_once(':') {
         Some(("user", id)) => (AccountKind::User, id.to_owned()),
         Some(("client", id)) => (AccountKind::Client, id.to_owned()),
-        _ => {
-            return Err(ApiError::Unauthenticated(
-                "The access token is invalid or expired.",
-            ))
-        }
+        _ => return Err(ApiError::Unauthenticated(Msg::TokenInvalid)),
     };
     let request_id = req
         .extensions()
@@ -194,8 +189,7 @@ pub struct Access {
 impl Access {
     /// Loads the caller's account; a deleted or disabled account is 401.
     pub fn resolve(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Self> {
-        let gone =
-            || ApiError::Unauthenticated("The account of this token is disabled or deleted.");
+        let gone = || ApiError::Unauthenticated(Msg::AccountDisabled);
         let row: Option<AccountState> = match caller.kind {
             AccountKind::System => None,
             AccountKind::User => users::table

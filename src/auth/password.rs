@@ -5,6 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 
 /// Shortest accepted password.
 pub const MIN_PASSWORD_LENGTH: usize = 8;
@@ -51,7 +52,7 @@ pub fn check_strength(password: &str) -> ApiResult<()> {
         return Err(ApiError::invalid_field(
             "password",
             "password_too_short",
-            format!("password must have at least {MIN_PASSWORD_LENGTH} characters"),
+            Msg::PasswordTooShort.with("min", MIN_PASSWORD_LENGTH),
         ));
     }
     Ok(())

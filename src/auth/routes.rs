@@ -10,6 +10,7 @@ use crate::api::now;
 use crate::db::schema::{api_clients, users};
 use crate::db::write_transaction;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// Credentials of a person (`username`, `password`) or a system (`client_id`, `client_secret`).
@@ -51,8 +52,7 @@ impl TokenRequest {
             _ => Err(ApiError::invalid(vec![FieldError {
                 field: None,
                 code: "credentials_required".to_owned(),
-                message: "send either username and password, or client_id and client_secret"
-                    .to_owned(),
+                message: Msg::CredentialsShape.into(),
             }])),
         }
     }
@@ -153,7 +153,7 @@ pub async fn issue_token(
                     write_transaction(conn, |conn| {
                         throttle::record_failure(conn, &throttle_key, at)
                     })?;
-                    return Err(ApiError::Unauthenticated("Invalid credentials."));
+                    return Err(ApiError::Unauthenticated(Msg::InvalidCredentials));
                 }
             };
             throttle::clear(conn, &throttle_key)?;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 
 /// Issuer and audience written in and required of every token.
 pub const ISSUER: &str = "party-registry";
@@ -102,7 +103,7 @@ impl Keys {
 
     /// Verifies signature, algorithm, key id and every time and party claim.
     pub fn verify(&self, token: &str) -> ApiResult<Claims> {
-        let invalid = || ApiError::Unauthenticated("The access token is invalid or expired.");
+        let invalid = || ApiError::Unauthenticated(Msg::TokenInvalid);
         let header = decode_header(token).map_err(|_| invalid())?;
         if header.alg != Algorithm::HS256 {
             return Err(invalid());

@@ -15,6 +15,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::awards as w;
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::AwardForm;
 
@@ -51,7 +52,7 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &AwardFilters) ->
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -68,7 +69,7 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &AwardFilters) ->
 
 fn year_key(k: &str) -> ApiResult<i32> {
     k.parse::<i32>()
-        .map_err(|_| ApiError::invalid_field("cursor", "invalid_cursor", "cursor is not valid"))
+        .map_err(|_| ApiError::invalid_field("cursor", "invalid_cursor", Msg::InvalidCursor))
 }
 
 /// A page of awards.

@@ -21,6 +21,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::people::model::{Person, PersonRow};
 use crate::vocabularies::{AppointmentKind, CadreCategory};
@@ -154,7 +155,7 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &CadreFilters) ->
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -267,7 +268,7 @@ fn check_planned(titles: &[String]) -> ApiResult<()> {
         return Err(ApiError::invalid_field(
             "planned_positions",
             "invalid_title",
-            "each planned position is a title of 1 to 255 characters",
+            Msg::InvalidPlannedPosition,
         ));
     }
     Ok(())
@@ -294,10 +295,7 @@ fn check_not_a_cadre(conn: &mut DbConnection, person_id: &str) -> ApiResult<()> 
         .count()
         .get_result(conn)?;
     if existing > 0 {
-        return Err(ApiError::conflict(
-            "already_cadre",
-            "this person is already in the cadre register",
-        ));
+        return Err(ApiError::conflict("already_cadre", Msg::AlreadyCadre));
     }
     Ok(())
 }
@@ -375,7 +373,7 @@ pub fn update(
         errors.push(FieldError::new(
             "organisation_id",
             "required",
-            "organisation_id cannot be null for a scoped caller",
+            Msg::NotNullWhenScoped.with("field", "organisation_id"),
         ));
     }
     if !errors.is_empty() {
@@ -483,11 +481,11 @@ fn overseen(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Str
     if !crate::organisations::rules::is_grassroots(organisation.kind()) {
         return Err(ApiError::RuleBroken {
             code: "not_grassroots",
-            detail: "a cadre oversees a grassroots organisation".to_owned(),
+            detail: Msg::OversightOfGrassroots.into(),
             errors: vec![FieldError::new(
                 "organisation_id",
                 "not_grassroots",
-                "not a grassroots committee or grassroots cell",
+                Msg::NotGrassroots,
             )],
         });
     }

@@ -2,6 +2,7 @@
 
 use chrono::{Months, NaiveDate};
 
+use crate::i18n::{Msg, Text};
 use crate::people::rules::age_in_months;
 
 /// Everything the admission rules look at, as plain values.
@@ -23,7 +24,7 @@ pub struct AdmissionFacts {
 }
 
 /// One broken rule: code, field, message.
-pub type Broken = (&'static str, &'static str, String);
+pub type Broken = (&'static str, &'static str, Text);
 
 /// Every admission rule the facts break (empty when admission may proceed).
 ///
@@ -37,17 +38,9 @@ pub fn check(facts: &AdmissionFacts) -> Vec<Broken> {
     let mut broken = Vec::new();
     let age = age_in_months(facts.date_of_birth, facts.admitted_on);
     if age < 18 * 12 {
-        broken.push((
-            "too_young",
-            "person.date_of_birth",
-            "the applicant is under 18 on the admission date".to_owned(),
-        ));
+        broken.push(("too_young", "person.date_of_birth", Msg::TooYoung.into()));
     } else if age > 60 * 12 && !facts.age_exception_approved {
-        broken.push((
-            "too_old",
-            "age_exception_approved",
-            "the applicant is over 60: admission needs an approved exception".to_owned(),
-        ));
+        broken.push(("too_old", "age_exception_approved", Msg::TooOld.into()));
     }
     let certificate_valid = facts.awareness_class_completed_on.is_some_and(|done| {
         let oldest = facts
@@ -60,8 +53,7 @@ pub fn check(facts: &AdmissionFacts) -> Vec<Broken> {
         broken.push((
             "awareness_class_missing",
             "awareness_class_completed_on",
-            "the Party-awareness class was not completed within the 5 years before admission"
-                .to_owned(),
+            Msg::AwarenessClassMissing.into(),
         ));
     }
     let required = if facts.youth_union_introduction { 1 } else { 2 };
@@ -69,13 +61,13 @@ pub fn check(facts: &AdmissionFacts) -> Vec<Broken> {
         broken.push((
             "introducers_required",
             "introducer_member_ids",
-            format!("{required} distinct introducer(s) are required"),
+            Msg::IntroducersRequired.with("count", required),
         ));
     } else if facts.official_introducers < facts.introducers {
         broken.push((
             "introducer_not_official",
             "introducer_member_ids",
-            "every introducer must be an official member on the admission date".to_owned(),
+            Msg::IntroducerNotOfficial.into(),
         ));
     }
     let grade_ok = facts.general_education.is_some_and(|g| g >= 9) || facts.education_exception;
@@ -88,9 +80,9 @@ pub fn check(facts: &AdmissionFacts) -> Vec<Broken> {
             "education_upgrade_pending",
             "education_upgrade",
             if upgrade_pending {
-                "the required continuing-education upgrade is not completed".to_owned()
+                Msg::EducationUpgradePending.into()
             } else {
-                "general education is below grade 9 without the mountain / ethnic-minority exception".to_owned()
+                Msg::EducationBelowGrade9.into()
             },
         ));
     }

@@ -18,6 +18,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::{candidates as c, people};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::members::model::{Member, MemberRow};
 use crate::members::store::{self as members, NewEvent};
@@ -79,7 +80,7 @@ fn filtered(
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -196,7 +197,7 @@ fn check_stage_writable(stage: CandidateStage) -> ApiResult<()> {
         return Err(ApiError::invalid_field(
             "stage",
             "admitted_by_admission",
-            "a candidate is admitted through POST /candidates/{id}/admission",
+            Msg::AdmittedThroughAdmission,
         ));
     }
     Ok(())
@@ -259,10 +260,7 @@ pub fn update(
     let current = find(conn, access, id)?;
     check_version(expected, current.version)?;
     if current.stage() == CandidateStage::Admitted {
-        return Err(ApiError::conflict(
-            "already_admitted",
-            "the candidate has been admitted",
-        ));
+        return Err(ApiError::conflict("already_admitted", Msg::AlreadyAdmitted));
     }
     let mut next = current.clone();
     let mut errors = Vec::new();
@@ -424,15 +422,12 @@ pub fn admit(
     check_version(expected, candidate.version)?;
     match candidate.stage() {
         CandidateStage::Admitted => {
-            return Err(ApiError::conflict(
-                "already_admitted",
-                "the candidate has already been admitted",
-            ))
+            return Err(ApiError::conflict("already_admitted", Msg::AlreadyAdmitted))
         }
         CandidateStage::Dropped => {
             return Err(ApiError::conflict(
                 "candidate_dropped",
-                "the candidate was dropped",
+                Msg::CandidateDropped,
             ))
         }
         _ => {}

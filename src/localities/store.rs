@@ -13,6 +13,7 @@ use crate::auth::{subtree_range, Access};
 use crate::db::schema::localities as l;
 use crate::db::{child_path, substr, DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::LocalityKind;
 
@@ -39,7 +40,7 @@ fn filtered(conn: &mut DbConnection, filters: &LocalityFilters) -> ApiResult<Que
     }
     if let Some(ancestor_id) = &filters.ancestor_id {
         let ancestor = find(conn, ancestor_id).map_err(|_| {
-            ApiError::invalid_field("ancestor_id", "reference_not_found", "no such locality")
+            ApiError::invalid_field("ancestor_id", "reference_not_found", Msg::NoSuchLocality)
         })?;
         let (lo, hi) = subtree_range(&ancestor.path);
         query = query.filter(l::path.ge(lo)).filter(l::path.lt(hi));
@@ -115,7 +116,7 @@ fn check_code_free(conn: &mut DbConnection, code: &str, except_id: &str) -> ApiR
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_code",
-            format!("a locality with code {code} already exists"),
+            Msg::DuplicateLocalityCode.with("code", code),
         ));
     }
     Ok(())
@@ -133,11 +134,11 @@ fn resolve_parent(
     if !rules::parent_kind_allowed(kind, parent.as_ref().map(LocalityRow::kind)) {
         return Err(ApiError::RuleBroken {
             code: "parent_kind_not_allowed",
-            detail: format!("a {kind} cannot sit under this parent"),
+            detail: Msg::LocalityKindUnder.with("kind", kind),
             errors: vec![FieldError::new(
                 "parent_id",
                 "parent_kind_not_allowed",
-                "parent kind does not fit",
+                Msg::ParentKindMismatch,
             )],
         });
     }
@@ -227,10 +228,7 @@ pub fn update(
         let parent = resolve_parent(conn, next.parent_id.as_deref(), kind)?;
         if let Some(p) = &parent {
             if p.path.starts_with(&current.path) {
-                return Err(ApiError::rule(
-                    "cycle",
-                    "a locality cannot move under itself or its descendant",
-                ));
+                return Err(ApiError::rule("cycle", Msg::LocalityCycle));
             }
         }
         let new_path = child_path(parent.as_ref().map(|p| p.path.as_str()), id);
@@ -290,10 +288,7 @@ pub fn delete(
         .count()
         .get_result(conn)?;
     if children + based_here > 0 {
-        return Err(ApiError::conflict(
-            "in_use",
-            "localities or organisations still refer to this locality",
-        ));
+        return Err(ApiError::conflict("in_use", Msg::LocalityInUse));
     }
     let at = now();
     let version = current.version + 1;

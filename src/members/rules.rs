@@ -2,10 +2,11 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+use crate::i18n::{Msg, Text};
 use crate::vocabularies::MemberStatus;
 
 /// A broken rule: its code and a sentence for people.
-pub type Broken = (&'static str, String);
+pub type Broken = (&'static str, Text);
 
 /// The day probation ends and official membership begins: 12 months after
 /// the admission decision, whatever the delay of the recognition decision.
@@ -25,16 +26,13 @@ pub fn check_recognition(
     decided_on: NaiveDate,
 ) -> Result<NaiveDate, Broken> {
     if status != MemberStatus::Probationary {
-        return Err((
-            "not_probationary",
-            "only a probationary member can be recognised".to_owned(),
-        ));
+        return Err(("not_probationary", Msg::NotProbationary.into()));
     }
     let official_on = official_from(admitted_on);
     if decided_on < official_on {
         return Err((
             "probation_not_over",
-            format!("the 12-month probation ends on {official_on}"),
+            Msg::ProbationNotOver.with("date", official_on),
         ));
     }
     Ok(official_on)
@@ -59,7 +57,9 @@ pub fn check_status_change(from: MemberStatus, to: MemberStatus) -> Result<(), B
     } else {
         Err((
             "invalid_status_transition",
-            format!("a member cannot go from {from} to {to} this way"),
+            Msg::MemberStatusTransition
+                .with("from", from)
+                .with("to", to),
         ))
     }
 }
@@ -106,14 +106,11 @@ pub fn check_badge(
     if !BADGE_MILESTONES.contains(&milestone) {
         return Err((
             "invalid_milestone",
-            format!("{milestone} is not a badge milestone"),
+            Msg::InvalidMilestone.with("milestone", milestone),
         ));
     }
     let Some(reached_on) = reached_on else {
-        return Err((
-            "milestone_not_reached",
-            "the member left the Party before reaching this milestone".to_owned(),
-        ));
+        return Err(("milestone_not_reached", Msg::LeftBeforeMilestone.into()));
     };
     let year_end = NaiveDate::from_ymd_opt(on.year(), 12, 31).unwrap_or(on);
     if reached_on <= year_end {
@@ -126,7 +123,9 @@ pub fn check_badge(
     }
     Err((
         "milestone_not_reached",
-        format!("the member reaches {milestone} years on {reached_on}"),
+        Msg::MilestoneReachedOn
+            .with("milestone", milestone)
+            .with("date", reached_on),
     ))
 }
 
@@ -137,7 +136,7 @@ pub fn check_temporary_duration(on: NaiveDate, until: NaiveDate) -> Result<(), B
     if until < shortest || until > longest {
         return Err((
             "temporary_transfer_duration",
-            "a temporary transfer lasts from 3 months to 2 years".to_owned(),
+            Msg::TemporaryTransferDuration.into(),
         ));
     }
     Ok(())

@@ -18,6 +18,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::{member_events as e, members as m, organisations, people};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::organisations::model::OrganisationRow;
 use crate::people::model::{Person, PersonRow};
@@ -66,18 +67,18 @@ pub fn cell_for_members(
     if !crate::organisations::rules::is_cell(cell.kind()) {
         return Err(ApiError::RuleBroken {
             code: "not_a_cell",
-            detail: "members belong to a cell (grassroots or subordinate cell)".to_owned(),
-            errors: vec![FieldError::new(field, "not_a_cell", "not a cell")],
+            detail: Msg::NotACellDetail.into(),
+            errors: vec![FieldError::new(field, "not_a_cell", Msg::NotACell)],
         });
     }
     if cell.dissolved_on.is_some_and(|d| d <= on) {
         return Err(ApiError::RuleBroken {
             code: "organisation_dissolved",
-            detail: "the cell is dissolved on that day".to_owned(),
+            detail: Msg::CellDissolvedOnThatDay.into(),
             errors: vec![FieldError::new(
                 field,
                 "organisation_dissolved",
-                "dissolved",
+                Msg::Dissolved,
             )],
         });
     }
@@ -116,7 +117,7 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -310,11 +311,11 @@ fn check_in_order(
         if on < last {
             return Err(ApiError::RuleBroken {
                 code: "dated_before_last_event",
-                detail: format!("the member's last recorded event is dated {last}"),
+                detail: Msg::LastEventDated.with("date", last),
                 errors: vec![FieldError::new(
                     field,
                     "dated_before_last_event",
-                    "earlier than the last event",
+                    Msg::EarlierThanLastEvent,
                 )],
             });
         }
@@ -451,7 +452,7 @@ fn check_member_number_free(
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_member_number",
-            format!("member number {number} is taken"),
+            Msg::DuplicateMemberNumber.with("number", number),
         ));
     }
     Ok(())
@@ -466,7 +467,7 @@ fn check_card_free(conn: &mut DbConnection, number: &str) -> ApiResult<()> {
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_card_number",
-            format!("card number {number} is taken"),
+            Msg::DuplicateCardNumber.with("number", number),
         ));
     }
     Ok(())
@@ -491,7 +492,7 @@ pub fn person_for(
         _ => Err(ApiError::invalid_field(
             "person_id",
             "person_required",
-            "give either person_id or an inline person",
+            Msg::PersonRequired,
         )),
     }
 }
@@ -503,10 +504,7 @@ fn check_not_a_member(conn: &mut DbConnection, person_id: &str) -> ApiResult<()>
         .count()
         .get_result(conn)?;
     if existing > 0 {
-        return Err(ApiError::conflict(
-            "already_member",
-            "this person already has a member record",
-        ));
+        return Err(ApiError::conflict("already_member", Msg::AlreadyMember));
     }
     Ok(())
 }
@@ -550,14 +548,14 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
         errors.push(FieldError::new(
             "status",
             "invalid_status",
-            "a registered member is probationary, official or exempt",
+            Msg::RegisteredStatus,
         ));
     }
     if new.admitted_on > today {
         errors.push(FieldError::new(
             "admitted_on",
             "in_the_future",
-            "admitted_on cannot be in the future",
+            Msg::InTheFuture.with("field", "admitted_on"),
         ));
     }
     let official_on = match (status, new.official_on) {
@@ -565,7 +563,7 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
             errors.push(FieldError::new(
                 "official_on",
                 "inconsistent",
-                "a probationary member has no official date",
+                Msg::ProbationaryHasNoOfficialDate,
             ));
             None
         }
@@ -577,14 +575,14 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
         errors.push(FieldError::new(
             "official_on",
             "before_admission",
-            "official_on cannot precede admitted_on",
+            Msg::OfficialBeforeAdmission,
         ));
     }
     if new.card_number.is_some() && status == MemberStatus::Probationary {
         errors.push(FieldError::new(
             "card_number",
             "not_official",
-            "cards are issued to official members only",
+            Msg::CardsForOfficialMembers,
         ));
     }
     if !errors.is_empty() {
@@ -732,7 +730,7 @@ pub fn update(
             return Err(ApiError::invalid_field(
                 "mentor_member_id",
                 "invalid",
-                "a member cannot mentor itself",
+                Msg::MentorsItself,
             ));
         }
         find_reference(conn, access, mentor, "mentor_member_id")?;
@@ -787,10 +785,7 @@ pub fn recognise(
     let current = find(conn, access, id)?;
     check_version(expected, current.version)?;
     if current.status() != MemberStatus::Probationary {
-        return Err(ApiError::conflict(
-            "not_probationary",
-            "only a probationary member can be recognised",
-        ));
+        return Err(ApiError::conflict("not_probationary", Msg::NotProbationary));
     }
     let official_on =
         rules::check_recognition(current.status(), current.admitted_on, request.decided_on)
@@ -838,19 +833,17 @@ pub fn issue_card(
     check_in_order(conn, id, request.issued_on, "issued_on")?;
     match state_on(conn, id, request.issued_on)? {
         Some((MemberStatus::Official | MemberStatus::Exempt, _)) => {}
-        _ => {
-            return Err(ApiError::rule(
-                "not_official",
-                "Party cards are issued to official members only",
-            ))
-        }
+        _ => return Err(ApiError::rule("not_official", Msg::CardsForOfficialMembers)),
     }
     let number = request.card_number.trim().to_owned();
     if number.is_empty() || number.len() > 32 {
         return Err(ApiError::invalid_field(
             "card_number",
             "invalid",
-            "card_number must be 1 to 32 characters",
+            Msg::LengthBetween
+                .with("field", "card_number")
+                .with("min", 1)
+                .with("max", 32),
         ));
     }
     check_card_free(conn, &number)?;
@@ -924,7 +917,7 @@ pub fn badge(
     if !(status.is_counted() || status == MemberStatus::Deceased) {
         return Err(ApiError::rule(
             "member_not_eligible",
-            "only members, living or posthumously, receive badges",
+            Msg::BadgeForMembersOnly,
         ));
     }
     let periods = membership_periods(conn, id)?;
@@ -945,13 +938,13 @@ pub fn badge(
     if has(MemberEventKind::BadgeAwarded) {
         return Err(ApiError::rule(
             "badge_already_awarded",
-            format!("the {milestone}-year badge was already awarded"),
+            Msg::BadgeAlreadyAwarded.with("milestone", milestone),
         ));
     }
     if request.status == BadgeStatus::Proposed && has(MemberEventKind::BadgeProposed) {
         return Err(ApiError::rule(
             "badge_already_proposed",
-            format!("the {milestone}-year badge was already proposed"),
+            Msg::BadgeAlreadyProposed.with("milestone", milestone),
         ));
     }
     let last = last_event_day(conn, id)?;
@@ -964,7 +957,7 @@ pub fn badge(
         Some(last) if request.on < last => {
             return Err(ApiError::rule(
                 "dated_before_last_event",
-                format!("the member's last recorded event is dated {last}"),
+                Msg::LastEventDated.with("date", last),
             ))
         }
         _ => request.on,
@@ -1003,7 +996,7 @@ pub fn transfer(
     if !current.status().is_counted() {
         return Err(ApiError::conflict(
             "not_a_current_member",
-            "the member is no longer in the register",
+            Msg::NotACurrentMember,
         ));
     }
     let mut next = current.clone();
@@ -1013,11 +1006,7 @@ pub fn transfer(
             .clone()
             .filter(|d| !d.trim().is_empty())
             .ok_or_else(|| {
-                ApiError::invalid_field(
-                    "destination",
-                    "required",
-                    "a transfer out names its destination",
-                )
+                ApiError::invalid_field("destination", "required", Msg::TransferOutDestination)
             })?;
         next.status = MemberStatus::TransferredOut.as_str().to_owned();
         next.left_on = Some(request.on);
@@ -1033,7 +1022,7 @@ pub fn transfer(
                 let from = current.temporary_organisation_id.clone().ok_or_else(|| {
                     ApiError::conflict(
                         "not_temporarily_transferred",
-                        "the member is not temporarily transferred",
+                        Msg::NotTemporarilyTransferred,
                     )
                 })?;
                 next.temporary_organisation_id = None;
@@ -1048,15 +1037,12 @@ pub fn transfer(
                     ApiError::invalid_field(
                         "to_organisation_id",
                         "required",
-                        "name the cell the member moves to",
+                        Msg::TransferTargetRequired,
                     )
                 })?;
                 let cell = cell_for_members(conn, access, to, "to_organisation_id", request.on)?;
                 if cell.id == current.organisation_id {
-                    return Err(ApiError::rule(
-                        "same_cell",
-                        "the member is already in that cell",
-                    ));
+                    return Err(ApiError::rule("same_cell", Msg::SameCell));
                 }
                 if kind == TransferKind::Temporary {
                     if let Some(until) = request.until {

@@ -190,6 +190,10 @@ pub struct MergeRequest {
 
 /// One organisation of `/organisations/{id}/tree`, with its children.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a62", "code": "MA-MD", "name": "Đảng bộ xã Mường Đăng",
+    "kind": "grassroots_committee", "established_on": "1997-05-01", "dissolved_on": null, "member_count": 0, "total_member_count": 24,
+    "children": [{"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a63", "code": "MA-MD-POMU", "name": "Chi bộ bản Pọng",
+        "kind": "subordinate_cell", "established_on": "1997-05-01", "dissolved_on": null, "member_count": 24, "total_member_count": 24, "children": []}]}))]
 pub struct OrganisationNode {
     pub id: String,
     pub code: String,

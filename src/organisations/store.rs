@@ -17,6 +17,7 @@ use crate::auth::{subtree_range, Access};
 use crate::db::schema::{member_events, members, organisation_moves, organisations as o};
 use crate::db::{child_path, substr, DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::OrganisationKind;
 
@@ -125,7 +126,11 @@ fn filtered(
     }
     if let Some(ancestor_id) = &filters.ancestor_id {
         let ancestor = find(conn, access, ancestor_id).map_err(|_| {
-            ApiError::invalid_field("ancestor_id", "reference_not_found", "no such organisation")
+            ApiError::invalid_field(
+                "ancestor_id",
+                "reference_not_found",
+                Msg::NoSuchOrganisation,
+            )
         })?;
         let (lo, hi) = subtree_range(&ancestor.path);
         query = query.filter(o::path.ge(lo)).filter(o::path.lt(hi));
@@ -200,7 +205,7 @@ fn check_code_free(conn: &mut DbConnection, code: &str, except_id: &str) -> ApiR
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_code",
-            format!("an organisation with code {code} already exists"),
+            Msg::DuplicateOrganisationCode.with("code", code),
         ));
     }
     Ok(())
@@ -221,14 +226,19 @@ fn check_parent_kind(kind: OrganisationKind, parent: Option<&OrganisationRow>) -
     if rules::parent_kind_allowed(kind, parent_kind) {
         return Ok(());
     }
-    let under = parent_kind.map_or("no parent".to_owned(), |k| k.as_str().to_owned());
+    let detail = match parent_kind {
+        Some(under) => Msg::KindUnder
+            .with("kind", kind.as_str())
+            .with("parent", under.as_str()),
+        None => Msg::KindWithoutParent.with("kind", kind.as_str()),
+    };
     Err(ApiError::RuleBroken {
         code: "parent_kind_not_allowed",
-        detail: format!("a {} cannot sit under {under}", kind.as_str()),
+        detail,
         errors: vec![FieldError::new(
             "parent_id",
             "parent_kind_not_allowed",
-            "parent kind does not fit",
+            Msg::ParentKindMismatch,
         )],
     })
 }
@@ -246,12 +256,11 @@ fn resolve_parent(
         None if access.scope.root_id().is_some() => {
             return Err(ApiError::RuleBroken {
                 code: "parent_required",
-                detail: "a scoped account can only create organisations inside its subtree"
-                    .to_owned(),
+                detail: Msg::ParentRequiredWhenScoped.into(),
                 errors: vec![FieldError::new(
                     "parent_id",
                     "required",
-                    "parent_id is required",
+                    Msg::FieldRequired.with("field", "parent_id"),
                 )],
             })
         }
@@ -260,10 +269,7 @@ fn resolve_parent(
     check_parent_kind(kind, parent.as_ref())?;
     if let Some(p) = &parent {
         if p.dissolved_on.is_some() {
-            return Err(ApiError::rule(
-                "parent_dissolved",
-                "the parent organisation is dissolved",
-            ));
+            return Err(ApiError::rule("parent_dissolved", Msg::ParentDissolved));
         }
     }
     Ok(parent)
@@ -326,12 +332,8 @@ fn check_no_cycle(row: &OrganisationRow, parent: Option<&OrganisationRow>) -> Ap
     match parent {
         Some(p) if p.path.starts_with(&row.path) => Err(ApiError::RuleBroken {
             code: "cycle",
-            detail: "an organisation cannot move under itself or its own descendant".to_owned(),
-            errors: vec![FieldError::new(
-                "parent_id",
-                "cycle",
-                "would create a cycle",
-            )],
+            detail: Msg::OrganisationCycle.into(),
+            errors: vec![FieldError::new("parent_id", "cycle", Msg::WouldCycle)],
         }),
         _ => Ok(()),
     }
@@ -457,7 +459,7 @@ pub fn update(
             if !rules::parent_kind_allowed(OrganisationKind::from_db(&child), Some(kind)) {
                 return Err(ApiError::rule(
                     "children_kind_conflict",
-                    format!("a {child} cannot sit under a {kind}"),
+                    Msg::KindUnder.with("kind", child).with("parent", kind),
                 ));
             }
         }
@@ -494,10 +496,7 @@ pub fn delete(
     let current = find(conn, access, id)?;
     check_version(expected_version, current.version)?;
     if !child_kinds(conn, id)?.is_empty() {
-        return Err(ApiError::conflict(
-            "has_children",
-            "move or delete the child organisations first",
-        ));
+        return Err(ApiError::conflict("has_children", Msg::HasChildren));
     }
     if access.scope.root_id() == Some(id) {
         return Err(ApiError::Forbidden);
@@ -608,7 +607,7 @@ fn move_members(
     if latest.is_some_and(|d| d > request.on) {
         return Err(ApiError::rule(
             "dated_before_last_event",
-            "members of the merged cell have events after the merger date",
+            Msg::MergedMembersHaveLaterEvents,
         ));
     }
     for member in moving {
@@ -644,27 +643,24 @@ pub fn merge(
     let source = find(conn, access, id)?;
     let target = find_reference(conn, access, &request.into_id, "into_id")?;
     if source.id == target.id || target.path.starts_with(&source.path) {
-        return Err(ApiError::rule(
-            "cycle",
-            "an organisation cannot merge into itself or its descendant",
-        ));
+        return Err(ApiError::rule("cycle", Msg::MergeIntoItself));
     }
     if source.dissolved_on.is_some() {
         return Err(ApiError::conflict(
             "already_dissolved",
-            "the organisation is already dissolved",
+            Msg::AlreadyDissolved,
         ));
     }
     if target.dissolved_on.is_some_and(|d| d <= request.on) {
         return Err(ApiError::rule(
             "merge_target_dissolved",
-            "the target organisation is dissolved on that day",
+            Msg::MergeTargetDissolved,
         ));
     }
     if rules::is_cell(source.kind()) != rules::is_cell(target.kind()) {
         return Err(ApiError::rule(
             "merge_kind_mismatch",
-            "a cell merges into a cell, a committee into a committee",
+            Msg::MergeKindMismatch,
         ));
     }
     let children: Vec<OrganisationRow> = o::table

@@ -42,8 +42,10 @@ pub struct PersonRow {
 /// for roles that may see personal data.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SensitiveFields {
-    #[schema(example = "1990-05-01")]
+    /// Absent for roles without access to personal data, like every field here.
+    #[schema(example = "1990-05-01", required = false)]
     pub date_of_birth: NaiveDate,
+    #[schema(required = false)]
     pub ethnicity: Ethnicity,
     pub religion: Option<String>,
     /// 12-digit citizen id.
@@ -69,6 +71,7 @@ pub struct Person {
     pub full_name: String,
     pub gender: Gender,
     #[serde(flatten)]
+    #[schema(value_type = SensitiveFields)]
     pub sensitive: Option<SensitiveFields>,
     pub place_of_birth: Option<String>,
     pub hometown: Option<String>,

@@ -15,6 +15,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::{cadres, candidates, members, organisations, people as p};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 
 pub const SORT_FIELDS: &[&str] = &["id", "full_name", "created_at", "updated_at"];
@@ -164,7 +165,10 @@ fn check_fields(row: &PersonRow, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(
             "full_name",
             "invalid_name",
-            "full_name must be 1 to 255 characters",
+            Msg::LengthBetween
+                .with("field", "full_name")
+                .with("min", 1)
+                .with("max", 255),
         ));
     }
     if let Some(id) = &row.national_id {
@@ -172,7 +176,7 @@ fn check_fields(row: &PersonRow, errors: &mut Vec<FieldError>) {
             errors.push(FieldError::new(
                 "national_id",
                 "invalid_national_id",
-                "national_id must be 12 digits",
+                Msg::InvalidNationalId,
             ));
         }
     }
@@ -181,7 +185,10 @@ fn check_fields(row: &PersonRow, errors: &mut Vec<FieldError>) {
             errors.push(FieldError::new(
                 "general_education",
                 "out_of_range",
-                "general_education is a grade from 0 to 12",
+                Msg::RangeBetween
+                    .with("field", "general_education")
+                    .with("min", 0)
+                    .with("max", 12),
             ));
         }
     }
@@ -189,7 +196,7 @@ fn check_fields(row: &PersonRow, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(
             "date_of_birth",
             "in_the_future",
-            "date_of_birth cannot be in the future",
+            Msg::InTheFuture.with("field", "date_of_birth"),
         ));
     }
 }
@@ -205,7 +212,7 @@ fn check_references(conn: &mut DbConnection, row: &PersonRow, id: &str) -> ApiRe
         if taken > 0 {
             return Err(ApiError::conflict(
                 "duplicate_national_id",
-                "another person has this national_id",
+                Msg::DuplicateNationalId,
             ));
         }
     }
@@ -397,10 +404,7 @@ pub fn delete(
             .count()
             .get_result::<i64>(conn)?;
     if used > 0 {
-        return Err(ApiError::conflict(
-            "in_use",
-            "member or candidate records refer to this person",
-        ));
+        return Err(ApiError::conflict("in_use", Msg::PersonInUse));
     }
     let at = now();
     let version = current.version + 1;

@@ -15,6 +15,7 @@ use crate::cadres::store::organisation_path;
 use crate::db::schema::{organisations, positions as p};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::PositionBody;
 
@@ -68,7 +69,7 @@ fn filtered(
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -156,7 +157,10 @@ fn check_title(title: &str, errors: &mut Vec<FieldError>) {
         errors.push(FieldError::new(
             "title",
             "invalid_title",
-            "title must be 1 to 255 characters",
+            Msg::LengthBetween
+                .with("field", "title")
+                .with("min", 1)
+                .with("max", 255),
         ));
     }
 }
@@ -228,7 +232,7 @@ pub fn update(
         errors.push(FieldError::new(
             "organisation_id",
             "required",
-            "organisation_id cannot be null for a scoped caller",
+            Msg::NotNullWhenScoped.with("field", "organisation_id"),
         ));
     }
     if !errors.is_empty() {

@@ -16,6 +16,7 @@ use super::sql::{date, ids, Count, KeyCount, OptionalText};
 use super::tree::subtree_on;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::Msg;
 use crate::localities::rules::is_village;
 use crate::organisations::model::OrganisationRow;
 use crate::organisations::rules::{active_on, is_cell, is_grassroots};
@@ -210,7 +211,7 @@ pub fn villages(
     year: i32,
 ) -> ApiResult<VillageSets> {
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
-        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
+        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", Msg::NoSuchYear))?;
     let tree = subtree_on(conn, root, end)?;
     let all_ids: Vec<String> = tree.iter().map(|o| o.id.clone()).collect();
     let register = register_on(conn, &ids(&all_ids), end)?;
@@ -249,9 +250,9 @@ pub fn compute(
 ) -> ApiResult<AnnualReport> {
     let started = std::time::Instant::now();
     let start = NaiveDate::from_ymd_opt(year, 1, 1)
-        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
+        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", Msg::NoSuchYear))?;
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
-        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", "no such year"))?;
+        .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", Msg::NoSuchYear))?;
     let (from, to) = (date(start), date(end));
     let tree = subtree_on(conn, root, end)?;
     let all_ids: Vec<String> = tree.iter().map(|o| o.id.clone()).collect();
@@ -667,7 +668,10 @@ pub fn report_year(year: Option<i32>) -> ApiResult<i32> {
         return Err(ApiError::invalid_field(
             "year",
             "out_of_range",
-            "year must be between 1930 and 2200",
+            Msg::RangeBetween
+                .with("field", "year")
+                .with("min", 1930)
+                .with("max", 2200),
         ));
     }
     Ok(year)

@@ -50,6 +50,12 @@ pub struct RecordToFix {
 
 /// The data-quality report.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"organisation_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a61", "as_of": "2026-11-25",
+    "complete": {"count": 2000, "of": 2128, "percent": 94.0},
+    "organisations": [{"organisation_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a62", "code": "MA-MD", "name": "Đảng bộ xã Mường Đăng",
+        "complete": {"count": 23, "of": 24, "percent": 95.8}}],
+    "records_to_fix": [{"member_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5d01", "full_name": "Lò Văn Minh",
+        "organisation_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a63", "reasons": ["national_id_missing", "card_missing"]}]}))]
 pub struct DataQualityReport {
     pub organisation_id: String,
     pub as_of: NaiveDate,

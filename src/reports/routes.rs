@@ -11,6 +11,7 @@ use crate::auth::{Access, Caller, Right};
 use crate::db::schema::organisations;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::i18n::Msg;
 use crate::organisations::model::OrganisationRow;
 use crate::state::AppState;
 
@@ -48,7 +49,7 @@ fn report_root(
         Err(_) => Err(ApiError::invalid_field(
             "organisation_id",
             "required",
-            "the register has several top-level organisations: name one",
+            Msg::SeveralRoots,
         )),
     }
 }
@@ -117,7 +118,9 @@ fn wants_csv(format: Option<&str>) -> ApiResult<bool> {
         Some(_) => Err(ApiError::invalid_field(
             "format",
             "invalid",
-            "format is json or csv",
+            Msg::OneOf
+                .with("field", "format")
+                .with("choices", "json, csv"),
         )),
     }
 }
@@ -132,7 +135,23 @@ fn wants_csv(format: Option<&str>) -> ApiResult<bool> {
             "organisations": {"grassroots": 49, "by_kind": {"grassroots_committee": 10, "grassroots_cell": 39}},
             "members": {"total": 2128, "by_status": {"official": 1976, "probationary": 152, "exempt": 0}, "female": 700, "ethnic_minority": 1500},
             "admissions": {"admitted": 152, "target": 120, "achievement": {"count": 152, "of": 120, "percent": 126.7}},
-            "recognitions": 171, "cards": {"issued": 173, "reissued": 0}})),
+            "recognitions": 171, "cards": {"issued": 173, "reissued": 0},
+            "badges": {"proposed": 52, "awarded": 0, "by_milestone": {"30": 30, "40": 22}},
+            "training": {"classes": 14, "participants": 1118, "participants_female": 400, "participants_ethnic_minority": 800, "participants_under_35": 300},
+            "ratings": {
+                "grassroots": {"rated": 49, "excellent": {"count": 30, "of": 49, "percent": 61.2}, "good": {"count": 18, "of": 49, "percent": 36.7},
+                    "satisfactory": {"count": 1, "of": 49, "percent": 2.0}, "unsatisfactory": {"count": 0, "of": 49, "percent": 0.0}},
+                "all_organisations": {"rated": 136, "excellent": {"count": 85, "of": 136, "percent": 62.5}, "good": {"count": 50, "of": 136, "percent": 36.8},
+                    "satisfactory": {"count": 1, "of": 136, "percent": 0.7}, "unsatisfactory": {"count": 0, "of": 136, "percent": 0.0}},
+                "members": {"rated": 2000, "excellent": {"count": 300, "of": 2000, "percent": 15.0}, "good": {"count": 1500, "of": 2000, "percent": 75.0},
+                    "satisfactory": {"count": 190, "of": 2000, "percent": 9.5}, "unsatisfactory": {"count": 10, "of": 2000, "percent": 0.5}}},
+            "awards": {"grassroots": 10, "subordinate_cells": 4, "members": 2},
+            "personnel": {"appointments": 80, "rotations": 2, "transfers": 1, "secondments": 0},
+            "villages": {"total": 100, "without_members": 1, "without_cell": 26, "unstable": 5},
+            "study": [{"campaign_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5e01", "title": "Nghị quyết Đại hội XII của Đảng",
+                "organisations_held": {"count": 49, "of": 49, "percent": 100.0},
+                "members_attended": {"count": 2085, "of": 2128, "percent": 98.0},
+                "masses_attended": {"count": 8600, "of": 10000, "percent": 86.0}}]})),
         (status = 400, description = "Bad year or format", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Organisation not found or outside scope", body = Problem, content_type = "application/problem+json"),
@@ -170,6 +189,10 @@ pub struct VillageRef {
 
 /// Villages of the organisation's area by coverage on 31 December.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2016, "organisation_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a61",
+    "without_members": [{"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5b01", "name": "Bản Huổi Sáy"}],
+    "without_cell": [{"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5b02", "name": "Bản Co Cượm"}],
+    "unstable": [{"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5b03", "name": "Bản Nậm Pọng"}]}))]
 pub struct VillagesReport {
     pub year: i32,
     pub organisation_id: String,

@@ -16,6 +16,7 @@ use crate::cadres::store::cadre_path;
 use crate::db::schema::{cadres, organisations, rotations as r};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::vocabularies::{RotationKind, RotationPurpose, RotationStatus};
 
@@ -147,7 +148,7 @@ fn validated(row: &RotationRow, mut errors: Vec<FieldError>) -> ApiResult<()> {
         errors.push(FieldError::new(
             "ended_on",
             "required",
-            "ended_on is required when the rotation is completed",
+            Msg::EndedOnRequired,
         ));
     }
     if errors.is_empty() {
@@ -207,11 +208,11 @@ fn check_no_overlap(conn: &mut DbConnection, row: &RotationRow) -> ApiResult<()>
     }) {
         return Err(ApiError::RuleBroken {
             code: "overlapping_rotation",
-            detail: "the cadre has another active rotation in an overlapping period".to_owned(),
+            detail: Msg::OverlappingRotation.into(),
             errors: vec![FieldError::new(
                 "starts_on",
                 "overlapping_rotation",
-                "overlaps another active rotation of the same cadre",
+                Msg::OverlapsAnotherRotation,
             )],
         });
     }
@@ -292,15 +293,13 @@ pub fn update(
     if !transition_allowed(current.status(), status) {
         return Err(ApiError::RuleBroken {
             code: "invalid_status_transition",
-            detail: format!(
-                "a rotation cannot go from {} to {}",
-                current.status(),
-                status
-            ),
+            detail: Msg::RotationTransition
+                .with("from", current.status())
+                .with("to", status),
             errors: vec![FieldError::new(
                 "status",
                 "invalid_status_transition",
-                "allowed: planned → active → completed, planned or active → cancelled",
+                Msg::RotationTransitionsAllowed,
             )],
         });
     }

@@ -17,6 +17,7 @@ use crate::cadres::store::organisation_path;
 use crate::db::schema::{organisations, participations as pt, study_campaigns as s};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 
 pub const SORT_FIELDS: &[&str] = &["id", "created_at", "updated_at"];
@@ -65,7 +66,7 @@ fn filtered(
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -148,14 +149,20 @@ fn validated(
         errors.push(FieldError::new(
             "title",
             "invalid_title",
-            "title must be 1 to 255 characters",
+            Msg::LengthBetween
+                .with("field", "title")
+                .with("min", 1)
+                .with("max", 255),
         ));
     }
     if !(1930..=2200).contains(&row.year) {
         errors.push(FieldError::new(
             "year",
             "out_of_range",
-            "year must be between 1930 and 2200",
+            Msg::RangeBetween
+                .with("field", "year")
+                .with("min", 1930)
+                .with("max", 2200),
         ));
     }
     if documents
@@ -165,7 +172,7 @@ fn validated(
         errors.push(FieldError::new(
             "documents",
             "invalid_document",
-            "each document is a title of 1 to 500 characters",
+            Msg::InvalidDocument,
         ));
     }
     if errors.is_empty() {
@@ -228,7 +235,7 @@ pub fn update(
         errors.push(FieldError::new(
             "organisation_id",
             "required",
-            "organisation_id cannot be null for a scoped caller",
+            Msg::NotNullWhenScoped.with("field", "organisation_id"),
         ));
     }
     next.title = next.title.trim().to_owned();
@@ -365,7 +372,7 @@ fn validated_participation(row: &ParticipationRow, mut errors: Vec<FieldError>) 
             errors.push(FieldError::new(
                 field,
                 "out_of_range",
-                format!("{field} cannot be negative"),
+                Msg::NotNegative.with("field", field),
             ));
         }
     }
@@ -375,11 +382,11 @@ fn validated_participation(row: &ParticipationRow, mut errors: Vec<FieldError>) 
     if attended_exceeds_invited(row.masses_invited, row.masses_attended) {
         return Err(ApiError::RuleBroken {
             code: "attended_exceeds_invited",
-            detail: "more masses attended than were invited".to_owned(),
+            detail: Msg::AttendedExceedsInvited.into(),
             errors: vec![FieldError::new(
                 "masses_attended",
                 "attended_exceeds_invited",
-                "masses_attended cannot exceed masses_invited",
+                Msg::AttendedAtMostInvited,
             )],
         });
     }
@@ -394,11 +401,11 @@ fn participant(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<
     if !crate::organisations::rules::is_grassroots(organisation.kind()) {
         return Err(ApiError::RuleBroken {
             code: "not_grassroots",
-            detail: "participation is recorded per grassroots organisation".to_owned(),
+            detail: Msg::ParticipationOfGrassroots.into(),
             errors: vec![FieldError::new(
                 "organisation_id",
                 "not_grassroots",
-                "not a grassroots committee or grassroots cell",
+                Msg::NotGrassroots,
             )],
         });
     }
@@ -436,7 +443,7 @@ pub fn create_participation(
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_participation",
-            "this organisation's participation in the campaign is already recorded",
+            Msg::DuplicateParticipation,
         ));
     }
     diesel::insert_into(pt::table).values(&row).execute(conn)?;

@@ -19,6 +19,7 @@ use crate::audit::SYNC_TYPES;
 use crate::auth::{Access, Caller, Right};
 use crate::db::{Db, DbConnection};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::i18n::Msg;
 use crate::reports::routes::csv_cell;
 use crate::state::AppState;
 
@@ -176,7 +177,7 @@ fn export(
     responses(
         (status = 200, description = "One record per line (NDJSON), or CSV with a header row",
          headers(("X-Change-Cursor" = String, description = "Follow the change feed from here")),
-         content((String = "application/x-ndjson", example = json!("{\"id\":\"0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a61\",\"code\":\"DB-MA\"}\n")), (String = "text/csv"))),
+         content((String = "application/x-ndjson", example = json!("{\"id\":\"0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a61\",\"code\":\"DB-MA\"}\n")), (String = "text/csv", example = json!("id,code,name\r\n0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a61,DB-MA,Đảng bộ huyện Mường Ảng\r\n")))),
         (status = 400, description = "Unknown format", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not export", body = Problem, content_type = "application/problem+json"),
@@ -203,7 +204,9 @@ pub async fn export_records(
             return Err(ApiError::invalid_field(
                 "format",
                 "invalid",
-                "format is ndjson or csv",
+                Msg::OneOf
+                    .with("field", "format")
+                    .with("choices", "ndjson, csv"),
             ))
         }
     };

@@ -19,6 +19,7 @@ use crate::auth::{Access, Caller, Right};
 use crate::db::schema::{changes, settings};
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// Longest long-poll, in seconds.
@@ -66,6 +67,9 @@ pub struct Change {
 
 /// A page of the feed.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"changes": [{"cursor": "YzEyMw", "type": "member", "id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5d01",
+    "op": "upsert", "version": 3, "at": "2026-11-25T03:00:00Z", "data": {"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5d01", "status": "official"}}],
+    "next_cursor": "YzEyMw", "has_more": false}))]
 pub struct ChangePage {
     pub changes: Vec<Change>,
     /// Where to continue; the same cursor when nothing was new.
@@ -85,7 +89,7 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<i64> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix('c').and_then(|n| n.parse::<i64>().ok()))
         .filter(|n| *n >= 0)
-        .ok_or_else(|| ApiError::invalid_field("cursor", "invalid_cursor", "cursor is not valid"))
+        .ok_or_else(|| ApiError::invalid_field("cursor", "invalid_cursor", Msg::InvalidCursor))
 }
 
 /// The cursor of the latest committed change, for exports taken in the same snapshot.
@@ -106,7 +110,7 @@ fn parse_types(types: Option<&str>) -> ApiResult<Vec<String>> {
             return Err(ApiError::invalid_field(
                 "types",
                 "unknown_type",
-                format!("unknown record type {t}"),
+                Msg::UnknownType.with("type", t),
             ));
         }
         wanted.push(t.to_owned());
@@ -206,7 +210,10 @@ pub async fn list_changes(
         return Err(ApiError::invalid_field(
             "limit",
             "out_of_range",
-            "limit must be between 1 and 1000",
+            Msg::RangeBetween
+                .with("field", "limit")
+                .with("min", 1)
+                .with("max", 1000),
         ));
     }
     let wait = params.wait.unwrap_or(0);
@@ -214,7 +221,7 @@ pub async fn list_changes(
         return Err(ApiError::invalid_field(
             "wait",
             "out_of_range",
-            "wait is at most 60 seconds",
+            Msg::AtMostSeconds.with("field", "wait").with("max", 60),
         ));
     }
     let after = match &params.cursor {

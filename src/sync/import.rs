@@ -29,6 +29,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::i18n::{Msg, Text};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -183,7 +184,7 @@ fn resolve_code(
                 return Err(ApiError::invalid_field(
                     code_field,
                     "invalid",
-                    format!("{code_field} is a code"),
+                    Msg::IsACode.with("field", code_field),
                 ))
             }
         };
@@ -261,10 +262,7 @@ fn import_line(
         return Err(ApiError::invalid_field(
             "type",
             "type_not_importable",
-            format!(
-                "records of type {record_type} have no human key to upsert by; \
-                 they are written through their own endpoints"
-            ),
+            Msg::TypeNotImportable.with("type", record_type),
         ));
     };
     for field in SERVER_OWNED {
@@ -281,7 +279,9 @@ fn import_line(
             ApiError::invalid_field(
                 key_name,
                 "required",
-                format!("an imported {record_type} is keyed by its {key_name}"),
+                Msg::ImportKeyedBy
+                    .with("type", record_type)
+                    .with("key", key_name),
             )
         })?;
     match record_type {
@@ -424,7 +424,7 @@ fn import_quota(
             ApiError::invalid_field(
                 "organisation_code",
                 "required",
-                "a quota is keyed by its organisation_code (or organisation_id) and year",
+                Msg::QuotaKeyedByOrganisation,
             )
         })?;
     // A CSV cell is text: take "2016" as well as 2016.
@@ -434,7 +434,7 @@ fn import_quota(
         None => None,
     }
     .and_then(|y| i32::try_from(y).ok())
-    .ok_or_else(|| ApiError::invalid_field("year", "required", "a quota is keyed by its year"))?;
+    .ok_or_else(|| ApiError::invalid_field("year", "required", Msg::QuotaKeyedByYear))?;
     let found: Option<String> = admission_quotas::table
         .filter(admission_quotas::organisation_id.eq(&organisation_id))
         .filter(admission_quotas::year.eq(year))
@@ -542,17 +542,10 @@ fn import_member(
 fn action_required(fields: Vec<&'static str>) -> ApiError {
     ApiError::RuleBroken {
         code: "action_required",
-        detail: "a member's status, cell, dates and card change only through its dated actions"
-            .to_owned(),
+        detail: Msg::MemberActionRequired.into(),
         errors: fields
             .into_iter()
-            .map(|field| {
-                FieldError::new(
-                    field,
-                    "action_required",
-                    "record this change with the member's action endpoint",
-                )
-            })
+            .map(|field| FieldError::new(field, "action_required", Msg::UseMemberAction))
             .collect(),
     }
 }
@@ -606,7 +599,7 @@ fn errors_of(error: &ApiError) -> Vec<FieldError> {
         vec![FieldError {
             field: None,
             code: problem.code,
-            message: problem.detail,
+            message: error.detail(),
         }]
     } else {
         problem.errors
@@ -615,7 +608,7 @@ fn errors_of(error: &ApiError) -> Vec<FieldError> {
 
 /// One line of an import: its number and the object it holds, or why it
 /// cannot be read.
-type Line = (usize, Result<Map<String, Value>, String>);
+type Line = (usize, Result<Map<String, Value>, Text>);
 
 /// How the lines of a body are written.
 #[derive(Clone)]
@@ -666,7 +659,7 @@ impl LineSource {
                 Ok(text) => text.trim_end_matches(['\n', '\r']),
                 Err(_) => {
                     self.number += 1;
-                    return Ok(Some((self.number, Err("the line is not UTF-8".to_owned()))));
+                    return Ok(Some((self.number, Err(Msg::LineNotUtf8.into()))));
                 }
             };
             if text.trim().is_empty() {
@@ -677,8 +670,8 @@ impl LineSource {
                     self.number += 1;
                     let object = match serde_json::from_str::<Value>(text) {
                         Ok(Value::Object(object)) => Ok(object),
-                        Ok(_) => Err("a line is a JSON object".to_owned()),
-                        Err(e) => Err(e.to_string()),
+                        Ok(_) => Err(Msg::LineNotObject.into()),
+                        Err(e) => Err(Msg::InvalidJsonLine.with("reason", e)),
                     };
                     return Ok(Some((self.number, object)));
                 }
@@ -690,8 +683,9 @@ impl LineSource {
                     self.number += 1;
                     let cells = split_csv(text);
                     if cells.len() != names.len() {
-                        let message =
-                            format!("expected {} cells, found {}", names.len(), cells.len());
+                        let message = Msg::CsvCellCount
+                            .with("expected", names.len())
+                            .with("found", cells.len());
                         return Ok(Some((self.number, Err(message))));
                     }
                     let mut object = Map::new();
@@ -731,9 +725,8 @@ async fn spool(mut payload: web::Payload, limit: u64) -> ApiResult<Spool> {
     let mut file = BufWriter::new(file);
     let mut size: u64 = 0;
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::bad_request("unreadable_body", "the request body could not be read")
-        })?;
+        let chunk =
+            chunk.map_err(|_| ApiError::bad_request("unreadable_body", Msg::UnreadableBody))?;
         size += chunk.len() as u64;
         if size > limit {
             return Err(ApiError::PayloadTooLarge);
@@ -783,7 +776,7 @@ fn import_lines(
                     None => result.errors.push(FieldError::new(
                         "type",
                         "required",
-                        "each line names its type",
+                        Msg::LineTypeRequired,
                     )),
                     // A savepoint per line: a broken line leaves nothing behind.
                     Some(record_type) => match conn
@@ -848,7 +841,7 @@ fn import_failed(report: &ImportReport) -> ApiError {
         .collect();
     ApiError::RuleBroken {
         code: "import_failed",
-        detail: format!("{} line(s) are broken; nothing was imported", report.errors),
+        detail: Msg::ImportFailed.with("count", report.errors),
         errors,
     }
 }
@@ -912,13 +905,10 @@ pub async fn import_records(
     {
         Format::Ndjson
     } else if content_type.starts_with("text/csv") {
-        let record_type = params.record_type.clone().ok_or_else(|| {
-            ApiError::invalid_field(
-                "type",
-                "required",
-                "a CSV import names its record type with ?type=",
-            )
-        })?;
+        let record_type = params
+            .record_type
+            .clone()
+            .ok_or_else(|| ApiError::invalid_field("type", "required", Msg::CsvTypeRequired))?;
         Format::Csv { record_type }
     } else {
         return Err(ApiError::UnsupportedMediaType);

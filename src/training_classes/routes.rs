@@ -8,6 +8,7 @@ use crate::api::pagination::{respond, Page, PageParams, PageRequest};
 use crate::api::{self, path_id};
 use crate::auth::{Caller, Right};
 use crate::error::{ApiError, Problem};
+use crate::i18n::Msg;
 use crate::state::AppState;
 
 /// Lists training classes organised in the caller's scope.
@@ -178,7 +179,7 @@ pub async fn delete_training_class(
     params(("id" = String, Path, description = "Training class id"), PageParams, EnrolmentFilters),
     responses(
         (status = 200, description = "A page of enrolments, or the attendance sheet as CSV",
-         content((inline(Page<Enrolment>) = "application/json"), (String = "text/csv")),
+         content((inline(Page<Enrolment>) = "application/json"), (String = "text/csv", example = json!("full_name,gender,date_of_birth,status,completed_on,certificate_number\r\nLò Thị Mai,female,1990-05-01,completed,2016-06-30,NT-2016-001\r\n"))),
          headers(("Link" = String, description = "Next page"))),
         (status = 400, description = "Bad filter or paging", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -213,7 +214,9 @@ pub async fn list_enrolments(
             return Err(ApiError::invalid_field(
                 "format",
                 "invalid_format",
-                "format must be json or csv",
+                Msg::OneOf
+                    .with("field", "format")
+                    .with("choices", "json, csv"),
             ))
         }
     }

@@ -19,6 +19,7 @@ use crate::db::organisation_ids_in;
 use crate::db::schema::{candidates, enrolments as e, people, training_classes as t};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 use crate::people::model::{Person, PersonRow};
 use crate::vocabularies::{CandidateStage, EnrolmentStatus, Gender, TrainingClassKind};
@@ -58,7 +59,7 @@ fn filtered(
                 ApiError::invalid_field(
                     "organisation_id",
                     "reference_not_found",
-                    "no such organisation",
+                    Msg::NoSuchOrganisation,
                 )
             })?;
         let (lo, hi) = subtree_range(&root.path);
@@ -74,7 +75,7 @@ fn filtered(
             return Err(ApiError::invalid_field(
                 "year",
                 "out_of_range",
-                "no such year",
+                Msg::NoSuchYear,
             ));
         };
         query = query
@@ -156,7 +157,10 @@ fn validated(row: &TrainingClassRow, mut errors: Vec<FieldError>) -> ApiResult<(
         errors.push(FieldError::new(
             "title",
             "invalid_title",
-            "title must be 1 to 255 characters",
+            Msg::LengthBetween
+                .with("field", "title")
+                .with("min", 1)
+                .with("max", 255),
         ));
     }
     check_period(row.starts_on, row.ends_on, "ends_on", &mut errors);
@@ -164,7 +168,10 @@ fn validated(row: &TrainingClassRow, mut errors: Vec<FieldError>) -> ApiResult<(
         errors.push(FieldError::new(
             "capacity",
             "out_of_range",
-            "capacity must be between 1 and 100000",
+            Msg::RangeBetween
+                .with("field", "capacity")
+                .with("min", 1)
+                .with("max", 100_000),
         ));
     }
     if errors.is_empty() {
@@ -184,7 +191,7 @@ fn check_code_free(conn: &mut DbConnection, code: &str, id: &str) -> ApiResult<(
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_code",
-            "another training class has this code",
+            Msg::DuplicateClassCode,
         ));
     }
     Ok(())
@@ -204,7 +211,7 @@ fn seats_taken(conn: &mut DbConnection, class_id: &str, except: Option<&str>) ->
 }
 
 fn full() -> ApiError {
-    ApiError::conflict("class_full", "the class has no seat left")
+    ApiError::conflict("class_full", Msg::ClassFull)
 }
 
 /// Creates a training class.
@@ -502,7 +509,7 @@ fn validated_enrolment(row: &EnrolmentRow, mut errors: Vec<FieldError>) -> ApiRe
         errors.push(FieldError::new(
             "completed_on",
             "required",
-            "completed_on is required when the status is completed",
+            Msg::CompletedOnRequired,
         ));
     }
     if errors.is_empty() {
@@ -625,10 +632,7 @@ pub fn create_enrolment(
         .count()
         .get_result(conn)?;
     if enrolled > 0 {
-        return Err(ApiError::conflict(
-            "already_enrolled",
-            "this person is already enrolled in the class",
-        ));
+        return Err(ApiError::conflict("already_enrolled", Msg::AlreadyEnrolled));
     }
     if row.status() != EnrolmentStatus::Withdrawn
         && class_full(class.capacity, seats_taken(conn, &class.id, None)?)

@@ -13,6 +13,7 @@ use crate::cadres::store::organisation_path;
 use crate::db::schema::{members, village_charges as v};
 use crate::db::{DbBackend, DbConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::i18n::Msg;
 use crate::keyset;
 
 pub const SORT_FIELDS: &[&str] = &["id", "starts_on"];
@@ -111,11 +112,11 @@ fn village(conn: &mut DbConnection, id: &str) -> ApiResult<String> {
     if !crate::localities::rules::is_village(kind) {
         return Err(ApiError::RuleBroken {
             code: "not_a_village",
-            detail: "a member is put in charge of a village or residential group".to_owned(),
+            detail: Msg::VillageChargeOfVillage.into(),
             errors: vec![FieldError::new(
                 "locality_id",
                 "not_a_village",
-                "not a village or residential group",
+                Msg::NotAVillage,
             )],
         });
     }

@@ -51,6 +51,15 @@ pub struct CandidatesReadyParams {
 
 /// A member reaching a badge milestone in the year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"milestone": 30, "reached_on": "2046-03-15", "member": {
+    "id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5d01", "person_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5c01",
+    "organisation_id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5a63", "temporary_organisation_id": null, "status": "official",
+    "member_number": "DB-2016-0152", "admitted_on": "2016-03-15", "official_on": "2017-03-15", "card_number": "62012345",
+    "card_issued_on": "2017-05-19", "left_on": null, "mentor_member_id": null, "version": 3,
+    "created_at": "2026-11-25T03:00:00Z", "updated_at": "2026-11-25T03:00:00Z",
+    "person": {"id": "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5c01", "full_name": "Lò Thị Mai", "gender": "female",
+        "date_of_birth": "1990-05-01", "ethnicity": "thai", "version": 1,
+        "created_at": "2026-11-25T03:00:00Z", "updated_at": "2026-11-25T03:00:00Z"}}}))]
 pub struct BadgeDue {
     pub member: Member,
     #[schema(example = 30)]

@@ -19,7 +19,8 @@ fn today() -> NaiveDate {
     tag = "worklists", operation_id = "listRecognitionDue",
     params(PageParams, RecognitionDueParams),
     responses(
-        (status = 200, description = "Members due for recognition", body = inline(Page<Member>)),
+        (status = 200, description = "Members due for recognition", body = inline(Page<Member>),
+         headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     ),
@@ -49,7 +50,8 @@ pub async fn list_recognition_due(
     tag = "worklists", operation_id = "listCardsDue",
     params(PageParams),
     responses(
-        (status = 200, description = "Members due a card", body = inline(Page<Member>)),
+        (status = 200, description = "Members due a card", body = inline(Page<Member>),
+         headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     ),
@@ -76,7 +78,8 @@ pub async fn list_cards_due(
     tag = "worklists", operation_id = "listBadgesDue",
     params(PageParams, BadgesDueParams),
     responses(
-        (status = 200, description = "Members due a badge", body = inline(Page<BadgeDue>)),
+        (status = 200, description = "Members due a badge", body = inline(Page<BadgeDue>),
+         headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     ),
@@ -106,7 +109,8 @@ pub async fn list_badges_due(
     tag = "worklists", operation_id = "listCandidatesReady",
     params(PageParams, CandidatesReadyParams),
     responses(
-        (status = 200, description = "Candidates ready for admission", body = inline(Page<Candidate>)),
+        (status = 200, description = "Candidates ready for admission", body = inline(Page<Candidate>),
+         headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when another page follows"))),
         (status = 400, description = "Bad parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     ),

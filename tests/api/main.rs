@@ -13,6 +13,7 @@ mod conventions;
 mod demo;
 mod feed;
 mod imports;
+mod languages;
 mod localities;
 mod members;
 mod openapi;
