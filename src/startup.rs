@@ -128,11 +128,13 @@ impl Application {
             std::time::Duration::from_secs(config.change_compaction_interval_seconds.max(1)),
         );
         let keys = Keys::new(&secret, config.jwt_previous_secret.as_deref());
+        let read_audits = crate::audit::reads::ReadAudits::start(db.clone());
         let state = web::Data::new(AppState {
             db,
             keys,
             token_ttl_seconds: config.token_ttl_seconds,
             metrics: Metrics::default(),
+            read_audits,
         });
         let listener = TcpListener::bind(&config.bind_address)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind_address))?;

@@ -1,5 +1,6 @@
 //! Shared application state and the two ways handlers reach the database.
 
+use crate::audit::reads::{collecting, ReadAudits};
 use crate::auth::token::Keys;
 use crate::auth::{Access, Caller, Right};
 use crate::db::{write_transaction, Db, DbConnection};
@@ -12,6 +13,7 @@ pub struct AppState {
     pub keys: Keys,
     pub token_ttl_seconds: i64,
     pub metrics: Metrics,
+    pub read_audits: ReadAudits,
 }
 
 impl AppState {
@@ -23,13 +25,20 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db
+        let (value, reads) = self
+            .db
             .run(move |conn| {
-                let access = Access::resolve(conn, &caller)?;
-                access.require(right)?;
-                work(conn, &access)
+                let (value, reads) = collecting(|| {
+                    let access = Access::resolve(conn, &caller)?;
+                    access.require(right)?;
+                    work(conn, &access)
+                });
+                Ok((value?, reads))
             })
-            .await
+            .await?;
+        // Personal reads are audited before the data leaves (SPEC section 4).
+        self.read_audits.commit(reads).await?;
+        Ok(value)
     }
 
     /// Like `read`, inside one write transaction: the change, its audit event

@@ -418,6 +418,31 @@ async fn a_full_read_by_a_privileged_role_is_audited() {
 }
 
 #[actix_web::test]
+async fn concurrent_full_reads_are_each_audited_before_they_answer() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let id = app.member(&d.cell, "1970-01-10", Some("1971-01-10")).await;
+    let path = format!("/api/v1/members/{id}");
+    // Reads in flight together share a group commit of their audit rows.
+    let reads = (0..24).map(|_| app.get(&path, Some(&app.admin)));
+    let replies = futures_util::future::join_all(reads).await;
+    assert!(replies.iter().all(|r| r.status == 200));
+    let events = app
+        .get(
+            &format!("/api/v1/audit-events?resource_id={id}&action=read&limit=100"),
+            Some(&app.admin),
+        )
+        .await;
+    let rows = events.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 24, "{}", events.text);
+    let request_ids: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r["request_id"].as_str())
+        .collect();
+    assert_eq!(request_ids.len(), 24);
+}
+
+#[actix_web::test]
 async fn members_filter_by_subtree_status_and_accent_free_name() {
     let app = TestApp::spawn().await;
     let d = district(&app).await;

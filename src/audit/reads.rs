@@ -1,0 +1,182 @@
+//! Audit of full personal reads (SPEC section 4) with group commit.
+//!
+//! A privileged GET used to insert its audit row on its own, so every such
+//! read was a write transaction of its own (on SQLite, a turn at the single
+//! write lock). Reads served through `AppState::read` now collect their
+//! audit rows on the serving thread; the handler then hands them to one
+//! writer thread, which commits whatever has queued in one transaction and
+//! only then lets the responses go. An acknowledged read is as durably
+//! audited as before; many concurrent reads share one commit.
+
+use std::cell::RefCell;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use tokio::sync::oneshot;
+
+use crate::api::{new_id, now};
+use crate::auth::Access;
+use crate::db::schema::audit_events;
+use crate::db::{write_transaction, Db, DbConnection};
+use crate::error::{ApiError, ApiResult};
+
+/// Rows written per transaction at most.
+const MAX_BATCH: usize = 512;
+
+/// One audited read, as it will be stored.
+#[derive(Debug, Clone)]
+pub struct ReadRecord {
+    id: String,
+    at: NaiveDateTime,
+    actor_type: &'static str,
+    actor_id: String,
+    actor_name: String,
+    resource_type: String,
+    resource_id: String,
+    organisation_path: Option<String>,
+    request_id: String,
+}
+
+impl ReadRecord {
+    pub fn new(
+        access: &Access,
+        record_type: &str,
+        record_id: &str,
+        organisation_path: Option<&str>,
+    ) -> Self {
+        Self {
+            id: new_id(),
+            at: now(),
+            actor_type: access.kind.as_str(),
+            actor_id: access.account_id.clone(),
+            actor_name: access.name.clone(),
+            resource_type: record_type.to_owned(),
+            resource_id: record_id.to_owned(),
+            organisation_path: organisation_path.map(str::to_owned),
+            request_id: access.request_id.clone(),
+        }
+    }
+
+    /// Inserts the row on `conn`, in whatever transaction is open.
+    pub fn insert(&self, conn: &mut DbConnection) -> ApiResult<()> {
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::id.eq(&self.id),
+                audit_events::at.eq(self.at),
+                audit_events::actor_type.eq(self.actor_type),
+                audit_events::actor_id.eq(Some(&self.actor_id)),
+                audit_events::actor_name.eq(Some(&self.actor_name)),
+                audit_events::action.eq("read"),
+                audit_events::resource_type.eq(&self.resource_type),
+                audit_events::resource_id.eq(Some(&self.resource_id)),
+                audit_events::organisation_path.eq(self.organisation_path.as_deref()),
+                audit_events::request_id.eq(Some(&self.request_id)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Reads audited by the work running on this thread, when it runs
+    /// under `collecting`; `None` otherwise (rows are then inserted at once).
+    static COLLECTED: RefCell<Option<Vec<ReadRecord>>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` with the reads it audits collected instead of inserted,
+/// and returns them with its result.
+pub fn collecting<T>(work: impl FnOnce() -> T) -> (T, Vec<ReadRecord>) {
+    COLLECTED.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let value = work();
+    let collected = COLLECTED
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
+    (value, collected)
+}
+
+/// Keeps `record` for the group commit when collecting; hands it back
+/// otherwise, for the caller to insert in its own transaction.
+pub fn collect(record: ReadRecord) -> Option<ReadRecord> {
+    COLLECTED.with(|c| match c.borrow_mut().as_mut() {
+        Some(collected) => {
+            collected.push(record);
+            None
+        }
+        None => Some(record),
+    })
+}
+
+type Job = (Vec<ReadRecord>, oneshot::Sender<ApiResult<()>>);
+
+/// The handle to the writer thread.
+#[derive(Clone)]
+pub struct ReadAudits {
+    jobs: SyncSender<Job>,
+}
+
+impl ReadAudits {
+    /// Starts the writer thread on its own pooled connection.
+    pub fn start(db: Db) -> Self {
+        let (jobs, queue) = sync_channel::<Job>(4096);
+        std::thread::Builder::new()
+            .name("read-audits".to_owned())
+            .spawn(move || write_batches(&db, &queue))
+            .map(|_| ())
+            .unwrap_or_else(|e| tracing::error!(%e, "cannot start the read-audit writer"));
+        Self { jobs }
+    }
+
+    /// Resolves once `records` are committed.
+    pub async fn commit(&self, records: Vec<ReadRecord>) -> ApiResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let (done, outcome) = oneshot::channel();
+        let jobs = self.jobs.clone();
+        // The queue is bounded: when it is full the sender blocks, so send
+        // from the blocking pool, not the async worker.
+        actix_web::web::block(move || jobs.send((records, done)))
+            .await
+            .map_err(|_| ApiError::Internal("read-audit queue closed".to_owned()))?
+            .map_err(|_| ApiError::Internal("read-audit writer stopped".to_owned()))?;
+        outcome
+            .await
+            .map_err(|_| ApiError::Internal("read-audit writer stopped".to_owned()))?
+    }
+}
+
+/// Commits what has queued, batch after batch, until every sender is gone.
+fn write_batches(db: &Db, queue: &Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        let mut rows = batch[0].0.len();
+        while rows < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => {
+                    rows += job.0.len();
+                    batch.push(job);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        let outcome = db.get().and_then(|mut conn| {
+            write_transaction(&mut conn, |conn| {
+                for record in batch.iter().flat_map(|(records, _)| records) {
+                    record.insert(conn)?;
+                }
+                Ok(())
+            })
+        });
+        if let Err(error) = &outcome {
+            tracing::warn!(?error, rows, "read audits not written");
+        }
+        for (_, done) in batch {
+            let _ = done.send(match &outcome {
+                Ok(()) => Ok(()),
+                Err(ApiError::DatabaseUnavailable) => Err(ApiError::DatabaseUnavailable),
+                Err(_) => Err(ApiError::Internal("read audits not written".to_owned())),
+            });
+        }
+    }
+}
