@@ -9,6 +9,7 @@ mod auth;
 mod awards;
 mod cadres;
 mod candidates;
+mod concurrency;
 mod conventions;
 mod demo;
 mod feed;
