@@ -30,9 +30,7 @@ fn statuses(replies: &[Reply]) -> Vec<u16> {
 #[actix_web::test]
 async fn of_many_updates_with_the_same_if_match_exactly_one_wins() {
     let (first, second) = two_instances().await;
-    let id = first
-        .organisation("DB", "provincial_committee", None)
-        .await;
+    let id = first.organisation("DB", "provincial_committee", None).await;
     let path = format!("/api/v1/organisations/{id}");
     let patches = (0..CLIENTS).map(|n| {
         let app = if n % 2 == 0 { &first } else { &second };
@@ -67,8 +65,12 @@ async fn of_many_updates_with_the_same_if_match_exactly_one_wins() {
 async fn concurrent_admissions_of_one_candidate_create_exactly_one_member() {
     let (first, second) = two_instances().await;
     let d = district(&first).await;
-    let a = first.member(&d.cell, "2005-01-10", Some("2006-01-10")).await;
-    let b = first.member(&d.cell, "2006-01-10", Some("2007-01-10")).await;
+    let a = first
+        .member(&d.cell, "2005-01-10", Some("2006-01-10"))
+        .await;
+    let b = first
+        .member(&d.cell, "2006-01-10", Some("2007-01-10"))
+        .await;
     let candidate = first
         .post(
             "/api/v1/candidates",

@@ -44,7 +44,7 @@ impl Reply {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A database URL of its own for one test.
-fn fresh_database() -> String {
+pub fn fresh_database() -> String {
     let unique = format!(
         "t{}_{}_{}",
         std::process::id(),
