@@ -108,6 +108,14 @@ async fn every_role_gets_exactly_its_rights_on_every_resource_and_action() {
             assert_eq!(listed.status, 200, "{}: {}", cell("list"), listed.text);
             let read = app.get(&item, Some(token)).await;
             assert_eq!(read.status, 200, "{}: {}", cell("read"), read.text);
+            if resource.path == "/api/v1/people" {
+                // Law 91/2025/QH15: viewers and auditors never get these fields.
+                let personal = matches!(*role, "admin" | "organiser" | "sync");
+                for field in ["date_of_birth", "ethnicity"] {
+                    let shown = read.body.get(field).is_some_and(|v| !v.is_null());
+                    assert_eq!(shown, personal, "{} {field}: {}", cell("read"), read.text);
+                }
+            }
 
             let allowed = may(role, "write");
             let before = total(&app, resource.path).await;
@@ -278,4 +286,135 @@ async fn a_deleted_users_token_stops_working_at_once() {
         )
         .await;
     assert_eq!(write.status, 401);
+}
+
+/// Strings that break a query built by string concatenation, and LIKE
+/// wildcards that would match everything if passed through unescaped.
+/// `d_ng` and `d%ng` would match "Đảng viên …" if `_` and `%` reached LIKE
+/// as wildcards.
+const HOSTILE: [&str; 10] = [
+    "' OR '1'='1",
+    "x'; DROP TABLE members; --",
+    "\" OR 1=1 --",
+    "%",
+    "_",
+    "d_ng",
+    "d%ng",
+    "%' OR 'a' LIKE '%",
+    "\\",
+    "1) UNION SELECT password_hash FROM users --",
+];
+
+/// Every string query parameter of every list in the committed document.
+fn string_filters() -> Vec<(String, String)> {
+    let document: Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("document");
+    let mut filters = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let Some(get) = item.get("get") else { continue };
+        if path.contains('{') && !path.ends_with("{type}") {
+            continue;
+        }
+        let path = path.replace("{type}", "member");
+        for parameter in get["parameters"].as_array().into_iter().flatten() {
+            let plain_string = parameter["schema"]["type"] == "string"
+                && parameter["schema"].get("format").is_none();
+            if parameter["in"] == "query" && plain_string && parameter["name"] != "cursor" {
+                let name = parameter["name"].as_str().expect("name").to_owned();
+                filters.push((path.clone(), name));
+            }
+        }
+    }
+    filters
+}
+
+#[actix_web::test]
+async fn injection_strings_and_wildcards_in_every_filter_are_harmless() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let filters = string_filters();
+    assert!(filters.len() > 30, "the document lists the filters");
+    for (path, name) in &filters {
+        for hostile in HOSTILE {
+            let encoded: String = hostile.bytes().map(|b| format!("%{b:02X}")).collect();
+            let url = format!("{path}?{name}={encoded}");
+            let reply = app.get(&url, Some(&app.admin)).await;
+            assert!(
+                [200, 400, 404].contains(&reply.status),
+                "GET {url}: {} {}",
+                reply.status,
+                reply.text
+            );
+            if reply.status == 200 && name == "q" {
+                let items = reply.body["items"].as_array().expect("items").len();
+                if hostile.chars().any(char::is_alphanumeric) {
+                    assert_eq!(items, 0, "GET {url} matched {}", reply.text);
+                } else {
+                    // Search folds punctuation away: no word left, no filter.
+                    let all = app.get(path, Some(&app.admin)).await;
+                    let all = all.body["items"].as_array().expect("items").len();
+                    assert_eq!(items, all, "GET {url}");
+                }
+            }
+        }
+    }
+    // Everything is still there.
+    let organisations = app
+        .get("/api/v1/organisations?count=true", Some(&app.admin))
+        .await;
+    assert_eq!(organisations.body["total"], 5);
+    let members = app
+        .get("/api/v1/members?count=true", Some(&app.admin))
+        .await;
+    assert_eq!(members.body["total"], 1);
+}
+
+#[actix_web::test]
+async fn a_scoped_sync_client_exports_and_follows_only_its_subtree() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let inside = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let outside = app
+        .member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
+        .await;
+    let sync = app.sync_token(Some(&d.commune)).await;
+
+    let export = app.get("/api/v1/exports/member", Some(&sync)).await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert!(export.text.contains(&inside), "{}", export.text);
+    assert!(
+        !export.text.contains(&outside),
+        "an export leaked another subtree"
+    );
+
+    let feed = app.get("/api/v1/changes?limit=500", Some(&sync)).await;
+    assert_eq!(feed.status, 200, "{}", feed.text);
+    assert!(feed.text.contains(&inside));
+    assert!(
+        !feed.text.contains(&outside),
+        "the feed leaked another subtree"
+    );
+    assert!(!feed.text.contains(&d.other_cell));
+
+    for path in [
+        format!(
+            "/api/v1/reports/annual?year=2016&organisation_id={}",
+            d.other_cell
+        ),
+        format!(
+            "/api/v1/reports/villages?year=2016&organisation_id={}",
+            d.other_cell
+        ),
+        format!(
+            "/api/v1/reports/data-quality?organisation_id={}",
+            d.other_cell
+        ),
+        format!("/api/v1/members/{outside}"),
+        format!("/api/v1/members/{outside}/events"),
+        format!("/api/v1/organisations/{}/tree", d.other_cell),
+    ] {
+        let reply = app.get(&path, Some(&sync)).await;
+        assert_eq!(reply.status, 404, "GET {path}: {}", reply.text);
+    }
 }
