@@ -233,10 +233,15 @@ fn add_shared_responses(document: &mut utoipa::openapi::OpenApi) {
     };
     for (path, item) in document.paths.paths.iter_mut() {
         let posts = item.post.iter_mut().map(|o| (true, o));
-        let others = [&mut item.get, &mut item.patch, &mut item.delete, &mut item.put]
-            .into_iter()
-            .flatten()
-            .map(|o| (false, o));
+        let others = [
+            &mut item.get,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|o| (false, o));
         for (is_post, operation) in posts.chain(others) {
             let header = |name: &str| {
                 operation.parameters.iter().flatten().any(|p| {
@@ -265,7 +270,10 @@ fn add_shared_responses(document: &mut utoipa::openapi::OpenApi) {
                 shared.push(("422", "Idempotency-Key reused with another request"));
             }
             if path.starts_with("/api/v1/") {
-                shared.push(("503", "Database unavailable; retry after Retry-After seconds"));
+                shared.push((
+                    "503",
+                    "Database unavailable; retry after Retry-After seconds",
+                ));
             }
             for (status, description) in shared {
                 operation
