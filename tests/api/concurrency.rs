@@ -5,21 +5,10 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{district, test_config, Reply, TestApp};
+use crate::helpers::{district, two_instances, Reply, TestApp};
 
 /// How many clients race in each test.
 const CLIENTS: usize = 12;
-
-/// Two instances of the service on one database, each with its admin token.
-async fn two_instances() -> (TestApp, TestApp) {
-    let config = test_config();
-    let url = config.database_url.clone();
-    let first = TestApp::spawn_with(config).await;
-    let mut second_config = test_config();
-    second_config.database_url = url;
-    let second = TestApp::spawn_with(second_config).await;
-    (first, second)
-}
 
 fn statuses(replies: &[Reply]) -> Vec<u16> {
     let mut statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();

@@ -79,6 +79,17 @@ pub fn test_config() -> Config {
     config
 }
 
+/// Two instances of the service on one database, each with its admin token.
+pub async fn two_instances() -> (TestApp, TestApp) {
+    let config = test_config();
+    let url = config.database_url.clone();
+    let first = TestApp::spawn_with(config).await;
+    let mut second_config = test_config();
+    second_config.database_url = url;
+    let second = TestApp::spawn_with(second_config).await;
+    (first, second)
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(test_config()).await
