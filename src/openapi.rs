@@ -329,10 +329,86 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
-    // After the paths are collected: they decorate every path.
+    // After the paths are collected: shared error responses first, so the
+    // decorations below cover them too.
+    add_shared_responses(&mut document);
     Languages.modify(&mut document);
     Conventions.modify(&mut document);
     document
+}
+
+/// Adds the answers the cross-cutting layers give (body extractors, ETags,
+/// idempotency, the database pool) to every operation they apply to, so the
+/// document lists every status a client can get without repeating them in
+/// each handler's annotation. An operation's own description wins.
+fn add_shared_responses(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in document.paths.paths.iter_mut() {
+        let posts = item.post.iter_mut().map(|o| (true, o));
+        let others = [
+            &mut item.get,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.put,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|o| (false, o));
+        for (is_post, operation) in posts.chain(others) {
+            let header = |name: &str| {
+                operation.parameters.iter().flatten().any(|p| {
+                    p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name)
+                })
+            };
+            let mut shared = Vec::new();
+            if operation.request_body.is_some() {
+                shared.push(("400", "Malformed body"));
+                shared.push(("413", "Body over the size limit"));
+                shared.push(("415", "Missing or unsupported Content-Type"));
+            }
+            let has_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| p.parameter_in == ParameterIn::Query);
+            if has_query {
+                shared.push(("400", "Malformed query parameter"));
+            }
+            if header("If-Match") {
+                shared.push(("400", "Malformed If-Match"));
+            }
+            let authenticated = path.starts_with("/api/v1/") && path != "/api/v1/auth/token";
+            if is_post && authenticated {
+                shared.push(("422", "Idempotency-Key reused with another request"));
+            }
+            if path.starts_with("/api/v1/") {
+                shared.push((
+                    "503",
+                    "Database unavailable; retry after Retry-After seconds",
+                ));
+            }
+            for (status, description) in shared {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
+    }
 }
 
 /// The document as committed: pretty JSON with a final newline.

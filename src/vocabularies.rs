@@ -21,6 +21,11 @@ pub struct Term {
 }
 
 /// Declares an enum whose JSON form and database form is its code, with labels.
+///
+/// `$code` is a `tt`, not a `literal`: a `literal` fragment reaches derive
+/// macros wrapped in an invisible group, which serde reads but utoipa skips,
+/// so the OpenAPI document listed the variant names (`Admin`) instead of the
+/// codes sent (`admin`).
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident = $key:literal {
         $($variant:ident => ($code:tt, $vi:literal, $en:literal)),+ $(,)?

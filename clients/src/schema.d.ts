@@ -4364,6 +4364,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAdmissionQuota: {
@@ -4450,6 +4461,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAdmissionQuota: {
@@ -4506,6 +4561,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteAdmissionQuota: {
@@ -4531,6 +4597,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -4567,6 +4644,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -4675,6 +4763,39 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listAppointments: {
@@ -4773,6 +4894,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAppointment: {
@@ -4848,8 +4980,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description overlapping_appointment */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -4915,6 +5080,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteAppointment: {
@@ -4940,6 +5116,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -4976,6 +5163,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -5073,8 +5271,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description overlapping_appointment */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -5183,6 +5414,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAssessment: {
@@ -5269,8 +5511,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description points_not_applicable */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -5340,6 +5615,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAssessment: {
@@ -5396,6 +5682,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteAssessment: {
@@ -5421,6 +5718,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -5457,6 +5765,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -5565,8 +5884,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description points_not_applicable */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -5683,6 +6035,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     issueToken: {
@@ -5732,6 +6095,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many failed logins */
             429: {
                 headers: {
@@ -5739,6 +6124,17 @@ export interface operations {
                     "Content-Language"?: "en" | "vi";
                     /** @description Seconds to wait */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5840,6 +6236,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createAward: {
@@ -5915,6 +6322,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAward: {
@@ -5971,6 +6422,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteAward: {
@@ -5996,6 +6458,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -6032,6 +6505,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -6120,6 +6604,39 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -6228,6 +6745,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createCadre: {
@@ -6314,6 +6842,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCadre: {
@@ -6370,6 +6942,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteCadre: {
@@ -6395,6 +6978,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -6431,6 +7025,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -6519,6 +7124,39 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -6628,6 +7266,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createCadreOversight: {
@@ -6706,8 +7355,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_grassroots */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -6775,6 +7457,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteCadreOversight: {
@@ -6802,6 +7495,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -6838,6 +7542,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -6937,8 +7652,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_grassroots */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7050,6 +7798,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createCandidate: {
@@ -7136,8 +7895,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_a_cell, organisation_dissolved */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7203,6 +7995,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteCandidate: {
@@ -7228,6 +8031,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -7264,6 +8078,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7363,6 +8188,39 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7473,8 +8331,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description too_young, too_old, awareness_class_missing, introducers_required, introducer_not_official, education_upgrade_pending */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7560,6 +8451,17 @@ export interface operations {
             };
             /** @description The cursor is older than the feed keeps: resync from an export */
             410: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7667,6 +8569,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createClient: {
@@ -7729,6 +8642,50 @@ export interface operations {
             };
             /** @description Scope organisation not found */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7805,6 +8762,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteClient: {
@@ -7830,6 +8798,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -7866,6 +8845,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -7962,6 +8952,39 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     rotateClientSecret: {
@@ -8012,6 +9035,28 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8093,6 +9138,17 @@ export interface operations {
             };
             /** @description Unknown record type */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8205,6 +9261,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listLocalitys: {
@@ -8304,6 +9371,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createLocality: {
@@ -8368,6 +9446,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description parent_id names no locality */
+            404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Duplicate code */
             409: {
                 headers: {
@@ -8403,6 +9492,17 @@ export interface operations {
             };
             /** @description A rule is broken: parent_kind_not_allowed */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8469,6 +9569,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteLocality: {
@@ -8494,6 +9605,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -8541,6 +9663,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8649,6 +9782,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not JSON */
             415: {
                 headers: {
@@ -8662,6 +9806,17 @@ export interface operations {
             };
             /** @description A rule is broken: cycle, parent_kind_not_allowed */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8696,6 +9851,17 @@ export interface operations {
             };
             /** @description No or bad token */
             401: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8817,6 +9983,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createMember: {
@@ -8903,8 +10080,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A rule is broken: not_a_cell, organisation_dissolved */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -8970,6 +10180,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteMember: {
@@ -8995,6 +10216,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -9031,6 +10263,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9139,6 +10382,39 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     awardMemberBadge: {
@@ -9226,8 +10502,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description invalid_milestone, milestone_not_reached, badge_already_awarded, badge_already_proposed, member_not_eligible */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9335,8 +10644,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_official, dated_before_last_event */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9419,6 +10761,17 @@ export interface operations {
             };
             /** @description Not found or outside scope */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9526,8 +10879,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description probation_not_over */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9624,8 +11010,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description invalid_status_transition, dated_before_last_event */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9733,8 +11152,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_a_cell, same_cell, temporary_transfer_duration, dated_before_last_event */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9844,6 +11296,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createVillageCharge: {
@@ -9922,8 +11385,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_a_village */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -9991,6 +11487,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteVillageCharge: {
@@ -10018,6 +11525,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -10054,6 +11572,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10153,8 +11682,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_a_village */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10283,6 +11845,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createOrganisation: {
@@ -10347,6 +11920,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description parent_id or locality_id names no record you can see */
+            404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Duplicate code */
             409: {
                 headers: {
@@ -10382,6 +11966,17 @@ export interface operations {
             };
             /** @description A rule is broken: parent_kind_not_allowed, reference_not_found, parent_required, parent_dissolved */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10448,6 +12043,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteOrganisation: {
@@ -10473,6 +12079,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -10520,6 +12137,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10628,6 +12256,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not JSON */
             415: {
                 headers: {
@@ -10641,6 +12280,17 @@ export interface operations {
             };
             /** @description A rule is broken: cycle, parent_kind_not_allowed, children_kind_conflict */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10737,8 +12387,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A rule is broken: cycle, merge_target_dissolved, merge_kind_mismatch, parent_kind_not_allowed */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10787,6 +12470,17 @@ export interface operations {
             };
             /** @description Not found or outside scope */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -10898,6 +12592,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createPerson: {
@@ -10984,6 +12689,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPerson: {
@@ -11040,6 +12789,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deletePerson: {
@@ -11065,6 +12825,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -11112,6 +12883,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -11220,6 +13002,39 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPositions: {
@@ -11309,6 +13124,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createPosition: {
@@ -11384,6 +13210,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPosition: {
@@ -11440,6 +13310,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deletePosition: {
@@ -11465,6 +13346,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -11501,6 +13393,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -11589,6 +13492,39 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -11826,6 +13762,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getDataQualityReport: {
@@ -11859,6 +13806,17 @@ export interface operations {
                     "application/json": components["schemas"]["DataQualityReport"];
                 };
             };
+            /** @description No organisation named while the register has several roots */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No or bad token */
             401: {
                 headers: {
@@ -11872,6 +13830,17 @@ export interface operations {
             };
             /** @description Organisation not found or outside scope */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -11938,6 +13907,17 @@ export interface operations {
             };
             /** @description Organisation not found or outside scope */
             404: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -12052,6 +14032,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createRotation: {
@@ -12127,8 +14118,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description overlapping_rotation */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -12194,6 +14218,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteRotation: {
@@ -12219,6 +14254,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -12255,6 +14301,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -12352,8 +14409,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description invalid_status_transition, overlapping_rotation */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -12454,6 +14544,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createStudyCampaign: {
@@ -12529,6 +14630,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getStudyCampaign: {
@@ -12585,6 +14730,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteStudyCampaign: {
@@ -12610,6 +14766,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -12646,6 +14813,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -12734,6 +14912,39 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -12847,6 +15058,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createParticipation: {
@@ -12936,8 +15158,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_grassroots, attended_exceeds_invited */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -13005,6 +15260,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteParticipation: {
@@ -13032,6 +15298,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -13068,6 +15345,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -13167,8 +15455,41 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description not_grassroots, attended_exceeds_invited */
             422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -13281,6 +15602,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createTrainingClass: {
@@ -13367,6 +15699,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTrainingClass: {
@@ -13423,6 +15799,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteTrainingClass: {
@@ -13448,6 +15835,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -13484,6 +15882,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -13583,6 +15992,39 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -13701,6 +16143,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createEnrolment: {
@@ -13790,6 +16243,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getEnrolment: {
@@ -13848,6 +16345,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteEnrolment: {
@@ -13875,6 +16383,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -13911,6 +16430,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -14021,6 +16551,39 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listUsers: {
@@ -14118,6 +16681,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createUser: {
@@ -14200,6 +16774,50 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Idempotency-Key reused with another request */
+            422: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getUser: {
@@ -14267,6 +16885,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteUser: {
@@ -14292,6 +16921,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Malformed If-Match */
+            400: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No or bad token */
             401: {
@@ -14339,6 +16979,17 @@ export interface operations {
             };
             /** @description Stale If-Match */
             412: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -14446,6 +17097,39 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unsupported Content-Type */
+            415: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listVocabularies: {
@@ -14484,6 +17168,17 @@ export interface operations {
             };
             /** @description No or bad token */
             401: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -14569,6 +17264,17 @@ export interface operations {
             };
             /** @description No or bad token */
             401: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -14676,6 +17382,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCardsDue: {
@@ -14765,6 +17482,17 @@ export interface operations {
             };
             /** @description No or bad token */
             401: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";
@@ -14865,6 +17593,17 @@ export interface operations {
             };
             /** @description No or bad token */
             401: {
+                headers: {
+                    /** @description Language of the problem's texts */
+                    "Content-Language"?: "en" | "vi";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry after Retry-After seconds */
+            503: {
                 headers: {
                     /** @description Language of the problem's texts */
                     "Content-Language"?: "en" | "vi";

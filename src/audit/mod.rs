@@ -108,9 +108,9 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
 /// SQLite writers are already serialised by its write lock.
 fn serialise_feed_writers(conn: &mut DbConnection) -> ApiResult<()> {
     if matches!(conn, DbConnection::Postgresql(_)) {
-        // Keyed by schema, since advisory locks span the whole database.
-        diesel::sql_query("SELECT pg_advisory_xact_lock(727130001, hashtext(current_schema()))")
-            .execute(conn)?;
+        // Already held by `write_transaction`; taken again (it is re-entrant)
+        // for journal writes outside it.
+        diesel::sql_query(crate::db::WRITERS_LOCK).execute(conn)?;
     }
     Ok(())
 }

@@ -274,23 +274,39 @@ impl Db {
     }
 }
 
-/// Runs `work` in one transaction that writes. On SQLite the transaction
-/// takes the write lock first, as `BEGIN IMMEDIATE` would, so concurrent
-/// writers queue on the busy timeout rather than fail on a stale snapshot.
+/// Runs `work` in one transaction that writes, after every earlier writer
+/// has committed: its reads (the `If-Match` version, a class's free seats, a
+/// candidate's stage) cannot go stale before it commits. On SQLite the
+/// transaction takes the write lock first, as `BEGIN IMMEDIATE` would, so
+/// concurrent writers queue on the busy timeout rather than fail on a stale
+/// snapshot. On PostgreSQL it takes the transaction-scoped advisory lock that
+/// also orders the change feed (see `audit::serialise_feed_writers`), across
+/// every instance on the database; under READ COMMITTED two writers could
+/// otherwise both pass the same version check and both commit.
 pub fn write_transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
 ) -> ApiResult<T> {
     conn.transaction(|conn| {
-        if matches!(conn, DbConnection::Sqlite(_)) {
-            use schema::write_lock::dsl::*;
-            diesel::update(write_lock.filter(id.eq(1)))
-                .set(n.eq(n))
-                .execute(conn)?;
+        match conn {
+            DbConnection::Sqlite(_) => {
+                use schema::write_lock::dsl::*;
+                diesel::update(write_lock.filter(id.eq(1)))
+                    .set(n.eq(n))
+                    .execute(conn)?;
+            }
+            DbConnection::Postgresql(_) => {
+                diesel::sql_query(WRITERS_LOCK).execute(conn)?;
+            }
         }
         work(conn)
     })
 }
+
+/// The PostgreSQL advisory lock every writer holds until it commits, keyed
+/// by schema since advisory locks span the whole database.
+pub const WRITERS_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(727130001, hashtext(current_schema()))";
 
 #[cfg(test)]
 mod tests {

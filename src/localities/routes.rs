@@ -81,6 +81,7 @@ pub async fn get_locality(
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not write, or the caller is scoped", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "parent_id names no locality", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Duplicate code", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),

@@ -83,6 +83,7 @@ pub async fn get_organisation(
         (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role may not write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "parent_id or locality_id names no record you can see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Duplicate code", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),

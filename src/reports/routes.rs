@@ -251,6 +251,7 @@ pub async fn get_villages_report(
     params(ReportParams),
     responses(
         (status = 200, description = "Data quality", body = DataQualityReport),
+        (status = 400, description = "No organisation named while the register has several roots", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Organisation not found or outside scope", body = Problem, content_type = "application/problem+json"),
     ),

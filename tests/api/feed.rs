@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{district, test_config, TestApp};
+use crate::helpers::{district, test_config, two_instances, TestApp};
 
 /// Follows the feed from `cursor` to its end; returns the changes and the last cursor.
 async fn follow(
@@ -179,12 +179,7 @@ async fn a_long_poll_returns_as_soon_as_a_change_commits() {
 
 #[actix_web::test]
 async fn two_instances_writing_concurrently_lose_no_change_in_the_feed() {
-    let config = test_config();
-    let url = config.database_url.clone();
-    let first = TestApp::spawn_with(config).await;
-    let mut second_config = test_config();
-    second_config.database_url = url;
-    let second = TestApp::spawn_with(second_config).await;
+    let (first, second) = two_instances().await;
     let province = first.organisation("P", "provincial_committee", None).await;
     let token = first.sync_token(None).await;
     let mut latest: HashMap<String, (String, i64)> = HashMap::new();

@@ -44,7 +44,7 @@ impl Reply {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A database URL of its own for one test.
-fn fresh_database() -> String {
+pub fn fresh_database() -> String {
     let unique = format!(
         "t{}_{}_{}",
         std::process::id(),
@@ -77,6 +77,17 @@ pub fn test_config() -> Config {
     config.db_pool_size = Some(4);
     config.max_body_bytes = 64 * 1024;
     config
+}
+
+/// Two instances of the service on one database, each with its admin token.
+pub async fn two_instances() -> (TestApp, TestApp) {
+    let config = test_config();
+    let url = config.database_url.clone();
+    let first = TestApp::spawn_with(config).await;
+    let mut second_config = test_config();
+    second_config.database_url = url;
+    let second = TestApp::spawn_with(second_config).await;
+    (first, second)
 }
 
 impl TestApp {
