@@ -427,14 +427,11 @@ fn import_quota(
                 Msg::QuotaKeyedByOrganisation,
             )
         })?;
-    // A CSV cell is text: take "2016" as well as 2016.
-    let year = match object.get("year") {
-        Some(Value::String(text)) => text.trim().parse::<i64>().ok(),
-        Some(value) => value.as_i64(),
-        None => None,
-    }
-    .and_then(|y| i32::try_from(y).ok())
-    .ok_or_else(|| ApiError::invalid_field("year", "required", Msg::QuotaKeyedByYear))?;
+    let year = object
+        .get("year")
+        .and_then(Value::as_i64)
+        .and_then(|y| i32::try_from(y).ok())
+        .ok_or_else(|| ApiError::invalid_field("year", "required", Msg::QuotaKeyedByYear))?;
     let found: Option<String> = admission_quotas::table
         .filter(admission_quotas::organisation_id.eq(&organisation_id))
         .filter(admission_quotas::year.eq(year))
@@ -442,12 +439,6 @@ fn import_quota(
         .select(admission_quotas::id)
         .first(conn)
         .optional()?;
-    object.insert("year".to_owned(), Value::from(year));
-    if let Some(Value::String(text)) = object.get("target") {
-        if let Ok(target) = text.trim().parse::<i64>() {
-            object.insert("target".to_owned(), Value::from(target));
-        }
-    }
     match found {
         None => Ok((
             crate::admission_quotas::store::create(conn, access, parse(object)?)?.id,
@@ -692,7 +683,7 @@ impl LineSource {
                     object.insert("type".to_owned(), Value::String(record_type.clone()));
                     for (name, cell) in names.iter().zip(cells) {
                         if !cell.is_empty() {
-                            object.insert(name.clone(), Value::String(cell));
+                            object.insert(name.clone(), csv_value(name, cell));
                         }
                     }
                     return Ok(Some((self.number, Ok(object))));
@@ -700,6 +691,20 @@ impl LineSource {
             }
         }
     }
+}
+
+/// The integer columns of the importable types: a CSV cell is text, and
+/// these become JSON numbers when they read as one (a cell such as a code
+/// `0012` stays text everywhere else).
+const INTEGER_COLUMNS: [&str; 4] = ["general_education", "capacity", "year", "target"];
+
+fn csv_value(name: &str, cell: String) -> Value {
+    if INTEGER_COLUMNS.contains(&name) {
+        if let Ok(n) = cell.trim().parse::<i64>() {
+            return Value::from(n);
+        }
+    }
+    Value::String(cell)
 }
 
 /// An import body written to a temporary file as it arrives; the file is
@@ -973,6 +978,18 @@ pub struct ImportLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_columns_become_numbers_and_codes_stay_text() {
+        assert_eq!(csv_value("capacity", "120".to_owned()), Value::from(120));
+        assert_eq!(csv_value("year", " 2016 ".to_owned()), Value::from(2016));
+        assert_eq!(csv_value("code", "0012".to_owned()), Value::from("0012"));
+        // Not a number: left for the field's own check to refuse.
+        assert_eq!(
+            csv_value("capacity", "many".to_owned()),
+            Value::from("many")
+        );
+    }
 
     #[test]
     fn csv_cells_keep_quoted_commas_and_quotes() {

@@ -388,3 +388,36 @@ async fn quotas_import_by_organisation_and_year_from_ndjson_and_csv() {
         "organisation_code"
     );
 }
+
+#[actix_web::test]
+async fn people_and_classes_import_from_csv_sheets() {
+    let app = TestApp::spawn().await;
+    let tree = import(&app, TREE, "", "application/x-ndjson").await;
+    assert_eq!(tree.body["created"], 3);
+    let people = "national_id,full_name,gender,date_of_birth,ethnicity,general_education,residence_locality_code\n\
+                  011190001234,Lò Văn Pọm,male,1970-02-01,thai,12,L-DB\n\
+                  011195004321,\"Quàng Thị Ánh, con\",female,1995-09-02,thai,9,\n";
+    let reply = import(&app, people, "?type=person", "text/csv").await;
+    assert_eq!(reply.body["created"], 2, "{}", reply.text);
+    let again = import(&app, people, "?type=person", "text/csv").await;
+    assert_eq!(again.body["unchanged"], 2, "{}", again.text);
+    let person = reply.body["results"][1]["id"].as_str().expect("id");
+    let read = app
+        .get(&format!("/api/v1/people/{person}"), Some(&app.admin))
+        .await;
+    assert_eq!(read.body["general_education"], 9);
+    assert_eq!(read.body["full_name"], "Quàng Thị Ánh, con");
+
+    let classes = "code,title,kind,organiser_organisation_code,starts_on,capacity\n\
+                   NTVD-2016-01,Lớp nhận thức về Đảng 1/2016,party_awareness,DB-MA,2016-03-14,120\n";
+    let reply = import(&app, classes, "?type=training_class", "text/csv").await;
+    assert_eq!(reply.body["created"], 1, "{}", reply.text);
+    let class = reply.body["results"][0]["id"].as_str().expect("id");
+    let read = app
+        .get(
+            &format!("/api/v1/training-classes/{class}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(read.body["capacity"], 120);
+}
