@@ -98,10 +98,18 @@ fn locality_by_code(conn: &mut DbConnection, code: &str) -> ApiResult<Found> {
         .optional()?)
 }
 
-/// Keeps a found id only when the caller's scope shows its record.
-fn if_visible<T>(found: Found, check: ApiResult<T>) -> ApiResult<Found> {
-    match check {
-        Ok(_) => Ok(found),
+/// Keeps a found record only when the caller's scope shows it: `find` is
+/// the record's own scoped lookup, whose 404 means "not for this caller".
+fn if_visible<T>(
+    conn: &mut DbConnection,
+    found: Found,
+    find: impl FnOnce(&mut DbConnection, &str) -> ApiResult<T>,
+) -> ApiResult<Found> {
+    let Some((id, version)) = found else {
+        return Ok(None);
+    };
+    match find(conn, &id) {
+        Ok(_) => Ok(Some((id, version))),
         Err(ApiError::NotFound) => Ok(None),
         Err(e) => Err(e),
     }
@@ -113,52 +121,40 @@ fn person_by_national_id(
     access: &Access,
     national_id: &str,
 ) -> ApiResult<Found> {
-    let found: Found = people::table
+    let found = people::table
         .filter(people::national_id.eq(national_id))
         .filter(people::deleted_at.is_null())
         .select((people::id, people::version))
         .first(conn)
         .optional()?;
-    match &found {
-        Some((id, _)) => {
-            let check = crate::people::store::find(conn, access, id);
-            if_visible(found.clone(), check)
-        }
-        None => Ok(None),
-    }
+    if_visible(conn, found, |c, id| {
+        crate::people::store::find(c, access, id)
+    })
 }
 
 /// A member is keyed by the member number (số lý lịch đảng viên).
 fn member_by_number(conn: &mut DbConnection, access: &Access, number: &str) -> ApiResult<Found> {
-    let found: Found = members::table
+    let found = members::table
         .filter(members::member_number.eq(number))
         .filter(members::deleted_at.is_null())
         .select((members::id, members::version))
         .first(conn)
         .optional()?;
-    match &found {
-        Some((id, _)) => {
-            let check = crate::members::store::find(conn, access, id);
-            if_visible(found.clone(), check)
-        }
-        None => Ok(None),
-    }
+    if_visible(conn, found, |c, id| {
+        crate::members::store::find(c, access, id)
+    })
 }
 
 fn class_by_code(conn: &mut DbConnection, access: &Access, code: &str) -> ApiResult<Found> {
-    let found: Found = training_classes::table
+    let found = training_classes::table
         .filter(training_classes::code.eq(code))
         .filter(training_classes::deleted_at.is_null())
         .select((training_classes::id, training_classes::version))
         .first(conn)
         .optional()?;
-    match &found {
-        Some((id, _)) => {
-            let check = crate::training_classes::store::find(conn, access, id);
-            if_visible(found.clone(), check)
-        }
-        None => Ok(None),
-    }
+    if_visible(conn, found, |c, id| {
+        crate::training_classes::store::find(c, access, id)
+    })
 }
 
 /// Finds a live record's id and version by its human key.
