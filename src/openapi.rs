@@ -98,14 +98,7 @@ impl Modify for Languages {
             item.parameters
                 .get_or_insert_with(Vec::new)
                 .push(accept_language.clone());
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for (_, operation) in operations_mut(item) {
                 for (status, response) in operation.responses.responses.iter_mut() {
                     let is_problem = status.starts_with('4') || status.starts_with('5');
                     if let (true, RefOr::T(response)) = (is_problem, response) {
@@ -127,14 +120,7 @@ struct Conventions;
 impl Modify for Conventions {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for (_, operation) in operations_mut(item) {
                 let mut notes = Vec::new();
                 let has_param = |name: &str| {
                     operation
@@ -337,6 +323,22 @@ pub fn document() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// Every operation of a path, with its method, for the passes that
+/// decorate the whole document.
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_mut().map(|o| (method, o)))
+}
+
 /// Adds the answers the cross-cutting layers give (body extractors, ETags,
 /// idempotency, the database pool) to every operation they apply to, so the
 /// document lists every status a client can get without repeating them in
@@ -357,17 +359,8 @@ fn add_shared_responses(document: &mut utoipa::openapi::OpenApi) {
             .build()
     };
     for (path, item) in document.paths.paths.iter_mut() {
-        let posts = item.post.iter_mut().map(|o| (true, o));
-        let others = [
-            &mut item.get,
-            &mut item.patch,
-            &mut item.delete,
-            &mut item.put,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|o| (false, o));
-        for (is_post, operation) in posts.chain(others) {
+        for (method, operation) in operations_mut(item) {
+            let is_post = method == "post";
             let header = |name: &str| {
                 operation.parameters.iter().flatten().any(|p| {
                     p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case(name)
