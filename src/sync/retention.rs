@@ -19,7 +19,6 @@ use super::feed::RETAINED_FROM;
 use crate::db::schema::settings;
 use crate::db::{write_transaction, Db, DbConnection};
 use crate::error::ApiResult;
-use crate::reports::sql::Count;
 
 /// Entries examined per transaction, so writers are never held for long.
 const WINDOW: i64 = 20_000;
@@ -102,14 +101,10 @@ pub fn compact(conn: &mut DbConnection, cutoff: NaiveDateTime) -> ApiResult<Comp
             let Some(highest) = highest.into_iter().next().and_then(|b| b.seq) else {
                 return Ok(None);
             };
-            let counted: Count = sql_query(format!(
-                "SELECT COUNT(*) AS n {}",
-                removable(lo, hi, cutoff)
-            ))
-            .get_result(conn)?;
-            sql_query(format!("DELETE {}", removable(lo, hi, cutoff))).execute(conn)?;
+            let removed =
+                sql_query(format!("DELETE {}", removable(lo, hi, cutoff))).execute(conn)?;
             raise_retained_from(conn, highest)?;
-            Ok(Some((counted.n, highest)))
+            Ok(Some((removed as i64, highest)))
         })?;
         if let Some((n, highest)) = removed {
             done.removed += n;
