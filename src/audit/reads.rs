@@ -4,16 +4,15 @@
 //! read was a write transaction of its own (on SQLite, a turn at the single
 //! write lock). Reads served through `AppState::read` now collect their
 //! audit rows on the serving thread; the handler then hands them to one
-//! writer thread, which commits whatever has queued in one transaction and
+//! writer task, which commits whatever has queued in one transaction and
 //! only then lets the responses go. An acknowledged read is as durably
 //! audited as before; many concurrent reads share one commit.
 
 use std::cell::RefCell;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::api::{new_id, now};
 use crate::auth::Access;
@@ -109,21 +108,18 @@ pub fn collect(record: ReadRecord) -> Option<ReadRecord> {
 
 type Job = (Vec<ReadRecord>, oneshot::Sender<ApiResult<()>>);
 
-/// The handle to the writer thread.
+/// The handle to the writer task.
 #[derive(Clone)]
 pub struct ReadAudits {
-    jobs: SyncSender<Job>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl ReadAudits {
-    /// Starts the writer thread on its own pooled connection.
+    /// Starts the writer as a task of the current runtime, so it stops, and
+    /// lets go of its pool, when the server's runtime does.
     pub fn start(db: Db) -> Self {
-        let (jobs, queue) = sync_channel::<Job>(4096);
-        std::thread::Builder::new()
-            .name("read-audits".to_owned())
-            .spawn(move || write_batches(&db, &queue))
-            .map(|_| ())
-            .unwrap_or_else(|e| tracing::error!(%e, "cannot start the read-audit writer"));
+        let (jobs, queue) = mpsc::channel::<Job>(4096);
+        actix_web::rt::spawn(write_batches(db, queue));
         Self { jobs }
     }
 
@@ -133,12 +129,9 @@ impl ReadAudits {
             return Ok(());
         }
         let (done, outcome) = oneshot::channel();
-        let jobs = self.jobs.clone();
-        // The queue is bounded: when it is full the sender blocks, so send
-        // from the blocking pool, not the async worker.
-        actix_web::web::block(move || jobs.send((records, done)))
+        self.jobs
+            .send((records, done))
             .await
-            .map_err(|_| ApiError::Internal("read-audit queue closed".to_owned()))?
             .map_err(|_| ApiError::Internal("read-audit writer stopped".to_owned()))?;
         outcome
             .await
@@ -147,8 +140,8 @@ impl ReadAudits {
 }
 
 /// Commits what has queued, batch after batch, until every sender is gone.
-fn write_batches(db: &Db, queue: &Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
+async fn write_batches(db: Db, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         let mut rows = batch[0].0.len();
         while rows < MAX_BATCH {
@@ -157,21 +150,24 @@ fn write_batches(db: &Db, queue: &Receiver<Job>) {
                     rows += job.0.len();
                     batch.push(job);
                 }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                Err(_) => break,
             }
         }
-        let outcome = db.get().and_then(|mut conn| {
-            write_transaction(&mut conn, |conn| {
-                for record in batch.iter().flat_map(|(records, _)| records) {
-                    record.insert(conn)?;
-                }
-                Ok(())
+        let (records, replies): (Vec<Vec<ReadRecord>>, Vec<_>) = batch.into_iter().unzip();
+        let outcome = db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    for record in records.iter().flatten() {
+                        record.insert(conn)?;
+                    }
+                    Ok(())
+                })
             })
-        });
+            .await;
         if let Err(error) = &outcome {
             tracing::warn!(?error, rows, "read audits not written");
         }
-        for (_, done) in batch {
+        for done in replies {
             let _ = done.send(match &outcome {
                 Ok(()) => Ok(()),
                 Err(ApiError::DatabaseUnavailable) => Err(ApiError::DatabaseUnavailable),
