@@ -532,7 +532,7 @@ mod tests {
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/vocabularies")]
+#[get("")]
 pub async fn list_vocabularies(_caller: crate::auth::Caller) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .insert_header(("Cache-Control", "max-age=3600"))

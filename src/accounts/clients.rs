@@ -353,7 +353,7 @@ fn remove(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/clients")]
+#[get("")]
 pub async fn list_clients(
     state: web::Data<AppState>,
     caller: Caller,
@@ -384,7 +384,7 @@ pub async fn list_clients(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/clients")]
+#[post("")]
 pub async fn create_client(
     state: web::Data<AppState>,
     caller: Caller,
@@ -417,7 +417,7 @@ pub async fn create_client(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/clients/{id}")]
+#[get("/{id}")]
 pub async fn get_client(
     state: web::Data<AppState>,
     caller: Caller,
@@ -448,7 +448,7 @@ pub async fn get_client(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/clients/{id}")]
+#[patch("/{id}")]
 pub async fn update_client(
     state: web::Data<AppState>,
     caller: Caller,
@@ -481,7 +481,7 @@ pub async fn update_client(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/clients/{id}/secret")]
+#[post("/{id}/secret")]
 pub async fn rotate_client_secret(
     state: web::Data<AppState>,
     caller: Caller,
@@ -510,7 +510,7 @@ pub async fn rotate_client_secret(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/clients/{id}")]
+#[delete("/{id}")]
 pub async fn delete_client(
     state: web::Data<AppState>,
     caller: Caller,

@@ -346,7 +346,7 @@ async fn hash_password(password: String) -> ApiResult<String> {
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/users")]
+#[get("")]
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
@@ -378,7 +378,7 @@ pub async fn list_users(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/users")]
+#[post("")]
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -411,7 +411,7 @@ pub async fn create_user(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/users/{id}")]
+#[get("/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -443,7 +443,7 @@ pub async fn get_user(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/users/{id}")]
+#[patch("/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -489,7 +489,7 @@ pub async fn update_user(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/users/{id}")]
+#[delete("/{id}")]
 pub async fn delete_user(
     state: web::Data<AppState>,
     caller: Caller,

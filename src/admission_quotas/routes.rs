@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/admission-quotas")]
+#[get("")]
 pub async fn list_admission_quotas(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_admission_quotas(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/admission-quotas/{id}")]
+#[get("/{id}")]
 pub async fn get_admission_quota(
     state: web::Data<AppState>,
     caller: Caller,
@@ -84,7 +84,7 @@ pub async fn get_admission_quota(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/admission-quotas")]
+#[post("")]
 pub async fn create_admission_quota(
     state: web::Data<AppState>,
     caller: Caller,
@@ -119,7 +119,7 @@ pub async fn create_admission_quota(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/admission-quotas/{id}")]
+#[patch("/{id}")]
 pub async fn update_admission_quota(
     state: web::Data<AppState>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn update_admission_quota(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/admission-quotas/{id}")]
+#[delete("/{id}")]
 pub async fn delete_admission_quota(
     state: web::Data<AppState>,
     caller: Caller,

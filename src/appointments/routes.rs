@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/appointments")]
+#[get("")]
 pub async fn list_appointments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_appointments(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/appointments/{id}")]
+#[get("/{id}")]
 pub async fn get_appointment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -84,7 +84,7 @@ pub async fn get_appointment(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/appointments")]
+#[post("")]
 pub async fn create_appointment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -119,7 +119,7 @@ pub async fn create_appointment(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/appointments/{id}")]
+#[patch("/{id}")]
 pub async fn update_appointment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn update_appointment(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/appointments/{id}")]
+#[delete("/{id}")]
 pub async fn delete_appointment(
     state: web::Data<AppState>,
     caller: Caller,

@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/assessments")]
+#[get("")]
 pub async fn list_assessments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_assessments(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/assessments/{id}")]
+#[get("/{id}")]
 pub async fn get_assessment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -85,7 +85,7 @@ pub async fn get_assessment(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/assessments")]
+#[post("")]
 pub async fn create_assessment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -121,7 +121,7 @@ pub async fn create_assessment(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/assessments/{id}")]
+#[patch("/{id}")]
 pub async fn update_assessment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -155,7 +155,7 @@ pub async fn update_assessment(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/assessments/{id}")]
+#[delete("/{id}")]
 pub async fn delete_assessment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -186,7 +186,7 @@ pub async fn delete_assessment(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/assessments/summary")]
+#[get("/summary")]
 pub async fn get_assessment_summary(
     state: web::Data<AppState>,
     caller: Caller,

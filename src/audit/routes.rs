@@ -159,7 +159,7 @@ fn list(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/audit-events")]
+#[get("")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     caller: Caller,

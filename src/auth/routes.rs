@@ -85,7 +85,7 @@ struct Stored {
     ),
     security(())
 )]
-#[post("/api/v1/auth/token")]
+#[post("/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
     body: web::Json<TokenRequest>,
@@ -199,7 +199,7 @@ pub struct Me {
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/me")]
+#[get("")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let me = state
         .read(caller, Right::Read, |_, access| {

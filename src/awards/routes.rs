@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/awards")]
+#[get("")]
 pub async fn list_awards(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_awards(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/awards/{id}")]
+#[get("/{id}")]
 pub async fn get_award(
     state: web::Data<AppState>,
     caller: Caller,
@@ -83,7 +83,7 @@ pub async fn get_award(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/awards")]
+#[post("")]
 pub async fn create_award(
     state: web::Data<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn create_award(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/awards/{id}")]
+#[patch("/{id}")]
 pub async fn update_award(
     state: web::Data<AppState>,
     caller: Caller,
@@ -151,7 +151,7 @@ pub async fn update_award(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/awards/{id}")]
+#[delete("/{id}")]
 pub async fn delete_award(
     state: web::Data<AppState>,
     caller: Caller,

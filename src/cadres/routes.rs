@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/cadres")]
+#[get("")]
 pub async fn list_cadres(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_cadres(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/cadres/{id}")]
+#[get("/{id}")]
 pub async fn get_cadre(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,7 +82,7 @@ pub async fn get_cadre(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/cadres")]
+#[post("")]
 pub async fn create_cadre(
     state: web::Data<AppState>,
     caller: Caller,
@@ -116,7 +116,7 @@ pub async fn create_cadre(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/cadres/{id}")]
+#[patch("/{id}")]
 pub async fn update_cadre(
     state: web::Data<AppState>,
     caller: Caller,
@@ -150,7 +150,7 @@ pub async fn update_cadre(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/cadres/{id}")]
+#[delete("/{id}")]
 pub async fn delete_cadre(
     state: web::Data<AppState>,
     caller: Caller,
@@ -179,7 +179,7 @@ pub async fn delete_cadre(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/cadres/{id}/oversights")]
+#[get("/{id}/oversights")]
 pub async fn list_cadre_oversights(
     state: web::Data<AppState>,
     caller: Caller,
@@ -212,7 +212,7 @@ pub async fn list_cadre_oversights(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/cadres/{id}/oversights")]
+#[post("/{id}/oversights")]
 pub async fn create_cadre_oversight(
     state: web::Data<AppState>,
     caller: Caller,
@@ -245,7 +245,7 @@ pub async fn create_cadre_oversight(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/cadres/{id}/oversights/{oversight_id}")]
+#[get("/{id}/oversights/{oversight_id}")]
 pub async fn get_cadre_oversight(
     state: web::Data<AppState>,
     caller: Caller,
@@ -281,7 +281,7 @@ pub async fn get_cadre_oversight(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/cadres/{id}/oversights/{oversight_id}")]
+#[patch("/{id}/oversights/{oversight_id}")]
 pub async fn update_cadre_oversight(
     state: web::Data<AppState>,
     caller: Caller,
@@ -317,7 +317,7 @@ pub async fn update_cadre_oversight(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/cadres/{id}/oversights/{oversight_id}")]
+#[delete("/{id}/oversights/{oversight_id}")]
 pub async fn delete_cadre_oversight(
     state: web::Data<AppState>,
     caller: Caller,

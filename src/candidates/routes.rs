@@ -22,7 +22,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/candidates")]
+#[get("")]
 pub async fn list_candidates(
     state: web::Data<AppState>,
     caller: Caller,
@@ -52,7 +52,7 @@ pub async fn list_candidates(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/candidates/{id}")]
+#[get("/{id}")]
 pub async fn get_candidate(
     state: web::Data<AppState>,
     caller: Caller,
@@ -84,7 +84,7 @@ pub async fn get_candidate(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/candidates")]
+#[post("")]
 pub async fn create_candidate(
     state: web::Data<AppState>,
     caller: Caller,
@@ -119,7 +119,7 @@ pub async fn create_candidate(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/candidates/{id}")]
+#[patch("/{id}")]
 pub async fn update_candidate(
     state: web::Data<AppState>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn update_candidate(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/candidates/{id}")]
+#[delete("/{id}")]
 pub async fn delete_candidate(
     state: web::Data<AppState>,
     caller: Caller,
@@ -188,7 +188,7 @@ pub async fn delete_candidate(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/candidates/{id}/admission")]
+#[post("/{id}/admission")]
 pub async fn admit_candidate(
     state: web::Data<AppState>,
     caller: Caller,

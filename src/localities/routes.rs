@@ -23,7 +23,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/localities")]
+#[get("")]
 pub async fn list_localities(
     state: web::Data<AppState>,
     caller: Caller,
@@ -55,7 +55,7 @@ pub async fn list_localities(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/localities/{id}")]
+#[get("/{id}")]
 pub async fn get_locality(
     state: web::Data<AppState>,
     caller: Caller,
@@ -89,7 +89,7 @@ pub async fn get_locality(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/localities")]
+#[post("")]
 pub async fn create_locality(
     state: web::Data<AppState>,
     caller: Caller,
@@ -130,7 +130,7 @@ pub async fn create_locality(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/localities/{id}")]
+#[patch("/{id}")]
 pub async fn update_locality(
     state: web::Data<AppState>,
     caller: Caller,
@@ -169,7 +169,7 @@ pub async fn update_locality(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/localities/{id}")]
+#[delete("/{id}")]
 pub async fn delete_locality(
     state: web::Data<AppState>,
     caller: Caller,

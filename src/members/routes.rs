@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/members")]
+#[get("")]
 pub async fn list_members(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_members(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/members/{id}")]
+#[get("/{id}")]
 pub async fn get_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -83,7 +83,7 @@ pub async fn get_member(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members")]
+#[post("")]
 pub async fn create_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -118,7 +118,7 @@ pub async fn create_member(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/members/{id}")]
+#[patch("/{id}")]
 pub async fn update_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -150,7 +150,7 @@ pub async fn update_member(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/members/{id}")]
+#[delete("/{id}")]
 pub async fn delete_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -178,7 +178,7 @@ pub async fn delete_member(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/members/{id}/events")]
+#[get("/{id}/events")]
 pub async fn list_member_events(
     state: web::Data<AppState>,
     caller: Caller,
@@ -220,7 +220,7 @@ fn with_etag(view: Member) -> HttpResponse {
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members/{id}/recognition")]
+#[post("/{id}/recognition")]
 pub async fn recognise_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -256,7 +256,7 @@ pub async fn recognise_member(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members/{id}/cards")]
+#[post("/{id}/cards")]
 pub async fn issue_member_card(
     state: web::Data<AppState>,
     caller: Caller,
@@ -291,7 +291,7 @@ pub async fn issue_member_card(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members/{id}/badges")]
+#[post("/{id}/badges")]
 pub async fn award_member_badge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -327,7 +327,7 @@ pub async fn award_member_badge(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members/{id}/transfers")]
+#[post("/{id}/transfers")]
 pub async fn transfer_member(
     state: web::Data<AppState>,
     caller: Caller,
@@ -362,7 +362,7 @@ pub async fn transfer_member(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members/{id}/status")]
+#[post("/{id}/status")]
 pub async fn change_member_status(
     state: web::Data<AppState>,
     caller: Caller,

@@ -23,7 +23,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/organisations")]
+#[get("")]
 pub async fn list_organisations(
     state: web::Data<AppState>,
     caller: Caller,
@@ -55,7 +55,7 @@ pub async fn list_organisations(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/organisations/{id}")]
+#[get("/{id}")]
 pub async fn get_organisation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -91,7 +91,7 @@ pub async fn get_organisation(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/organisations")]
+#[post("")]
 pub async fn create_organisation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -132,7 +132,7 @@ pub async fn create_organisation(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/organisations/{id}")]
+#[patch("/{id}")]
 pub async fn update_organisation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -171,7 +171,7 @@ pub async fn update_organisation(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/organisations/{id}")]
+#[delete("/{id}")]
 pub async fn delete_organisation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -200,7 +200,7 @@ pub async fn delete_organisation(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/organisations/{id}/tree")]
+#[get("/{id}/tree")]
 pub async fn get_organisation_tree(
     state: web::Data<AppState>,
     caller: Caller,
@@ -235,7 +235,7 @@ pub async fn get_organisation_tree(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/organisations/{id}/merge")]
+#[post("/{id}/merge")]
 pub async fn merge_organisation(
     state: web::Data<AppState>,
     caller: Caller,

@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/people")]
+#[get("")]
 pub async fn list_people(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_people(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/people/{id}")]
+#[get("/{id}")]
 pub async fn get_person(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,7 +82,7 @@ pub async fn get_person(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/people")]
+#[post("")]
 pub async fn create_person(
     state: web::Data<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn create_person(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/people/{id}")]
+#[patch("/{id}")]
 pub async fn update_person(
     state: web::Data<AppState>,
     caller: Caller,
@@ -152,7 +152,7 @@ pub async fn update_person(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/people/{id}")]
+#[delete("/{id}")]
 pub async fn delete_person(
     state: web::Data<AppState>,
     caller: Caller,

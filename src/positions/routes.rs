@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/positions")]
+#[get("")]
 pub async fn list_positions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_positions(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/positions/{id}")]
+#[get("/{id}")]
 pub async fn get_position(
     state: web::Data<AppState>,
     caller: Caller,
@@ -83,7 +83,7 @@ pub async fn get_position(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/positions")]
+#[post("")]
 pub async fn create_position(
     state: web::Data<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn create_position(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/positions/{id}")]
+#[patch("/{id}")]
 pub async fn update_position(
     state: web::Data<AppState>,
     caller: Caller,
@@ -151,7 +151,7 @@ pub async fn update_position(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/positions/{id}")]
+#[delete("/{id}")]
 pub async fn delete_position(
     state: web::Data<AppState>,
     caller: Caller,

@@ -158,7 +158,7 @@ fn wants_csv(format: Option<&str>) -> ApiResult<bool> {
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/reports/annual")]
+#[get("/annual")]
 pub async fn get_annual_report(
     state: web::Data<AppState>,
     caller: Caller,
@@ -216,7 +216,7 @@ pub struct VillagesReport {
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/reports/villages")]
+#[get("/villages")]
 pub async fn get_villages_report(
     state: web::Data<AppState>,
     caller: Caller,
@@ -257,7 +257,7 @@ pub async fn get_villages_report(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/reports/data-quality")]
+#[get("/data-quality")]
 pub async fn get_data_quality_report(
     state: web::Data<AppState>,
     caller: Caller,

@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/rotations")]
+#[get("")]
 pub async fn list_rotations(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_rotations(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/rotations/{id}")]
+#[get("/{id}")]
 pub async fn get_rotation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -84,7 +84,7 @@ pub async fn get_rotation(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/rotations")]
+#[post("")]
 pub async fn create_rotation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -119,7 +119,7 @@ pub async fn create_rotation(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/rotations/{id}")]
+#[patch("/{id}")]
 pub async fn update_rotation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn update_rotation(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/rotations/{id}")]
+#[delete("/{id}")]
 pub async fn delete_rotation(
     state: web::Data<AppState>,
     caller: Caller,

@@ -21,7 +21,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/study-campaigns")]
+#[get("")]
 pub async fn list_study_campaigns(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,7 +51,7 @@ pub async fn list_study_campaigns(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/study-campaigns/{id}")]
+#[get("/{id}")]
 pub async fn get_study_campaign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -83,7 +83,7 @@ pub async fn get_study_campaign(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/study-campaigns")]
+#[post("")]
 pub async fn create_study_campaign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn create_study_campaign(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/study-campaigns/{id}")]
+#[patch("/{id}")]
 pub async fn update_study_campaign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -151,7 +151,7 @@ pub async fn update_study_campaign(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/study-campaigns/{id}")]
+#[delete("/{id}")]
 pub async fn delete_study_campaign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -180,7 +180,7 @@ pub async fn delete_study_campaign(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/study-campaigns/{id}/participations")]
+#[get("/{id}/participations")]
 pub async fn list_participations(
     state: web::Data<AppState>,
     caller: Caller,
@@ -214,7 +214,7 @@ pub async fn list_participations(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/study-campaigns/{id}/participations")]
+#[post("/{id}/participations")]
 pub async fn create_participation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -250,7 +250,7 @@ pub async fn create_participation(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/study-campaigns/{id}/participations/{participation_id}")]
+#[get("/{id}/participations/{participation_id}")]
 pub async fn get_participation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -286,7 +286,7 @@ pub async fn get_participation(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/study-campaigns/{id}/participations/{participation_id}")]
+#[patch("/{id}/participations/{participation_id}")]
 pub async fn update_participation(
     state: web::Data<AppState>,
     caller: Caller,
@@ -322,7 +322,7 @@ pub async fn update_participation(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/study-campaigns/{id}/participations/{participation_id}")]
+#[delete("/{id}/participations/{participation_id}")]
 pub async fn delete_participation(
     state: web::Data<AppState>,
     caller: Caller,

@@ -185,7 +185,7 @@ fn export(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/exports/{type}")]
+#[get("/{type}")]
 pub async fn export_records(
     state: web::Data<AppState>,
     caller: Caller,

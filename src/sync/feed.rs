@@ -198,7 +198,7 @@ fn read(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/changes")]
+#[get("")]
 pub async fn list_changes(
     state: web::Data<AppState>,
     caller: Caller,

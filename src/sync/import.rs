@@ -886,7 +886,7 @@ fn split_csv(line: &str) -> Vec<String> {
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/imports")]
+#[post("")]
 pub async fn import_records(
     state: web::Data<AppState>,
     limits: web::Data<ImportLimits>,

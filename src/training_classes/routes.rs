@@ -22,7 +22,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/training-classes")]
+#[get("")]
 pub async fn list_training_classes(
     state: web::Data<AppState>,
     caller: Caller,
@@ -52,7 +52,7 @@ pub async fn list_training_classes(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/training-classes/{id}")]
+#[get("/{id}")]
 pub async fn get_training_class(
     state: web::Data<AppState>,
     caller: Caller,
@@ -85,7 +85,7 @@ pub async fn get_training_class(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/training-classes")]
+#[post("")]
 pub async fn create_training_class(
     state: web::Data<AppState>,
     caller: Caller,
@@ -120,7 +120,7 @@ pub async fn create_training_class(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/training-classes/{id}")]
+#[patch("/{id}")]
 pub async fn update_training_class(
     state: web::Data<AppState>,
     caller: Caller,
@@ -154,7 +154,7 @@ pub async fn update_training_class(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/training-classes/{id}")]
+#[delete("/{id}")]
 pub async fn delete_training_class(
     state: web::Data<AppState>,
     caller: Caller,
@@ -187,7 +187,7 @@ pub async fn delete_training_class(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/training-classes/{id}/enrolments")]
+#[get("/{id}/enrolments")]
 pub async fn list_enrolments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -244,7 +244,7 @@ pub async fn list_enrolments(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/training-classes/{id}/enrolments")]
+#[post("/{id}/enrolments")]
 pub async fn create_enrolment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -280,7 +280,7 @@ pub async fn create_enrolment(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/training-classes/{id}/enrolments/{enrolment_id}")]
+#[get("/{id}/enrolments/{enrolment_id}")]
 pub async fn get_enrolment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -315,7 +315,7 @@ pub async fn get_enrolment(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/training-classes/{id}/enrolments/{enrolment_id}")]
+#[patch("/{id}/enrolments/{enrolment_id}")]
 pub async fn update_enrolment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -351,7 +351,7 @@ pub async fn update_enrolment(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/training-classes/{id}/enrolments/{enrolment_id}")]
+#[delete("/{id}/enrolments/{enrolment_id}")]
 pub async fn delete_enrolment(
     state: web::Data<AppState>,
     caller: Caller,

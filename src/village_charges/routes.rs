@@ -22,7 +22,7 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/members/{id}/village-charges")]
+#[get("/{id}/village-charges")]
 pub async fn list_village_charges(
     state: web::Data<AppState>,
     caller: Caller,
@@ -55,7 +55,7 @@ pub async fn list_village_charges(
     ),
     security(("bearer" = []))
 )]
-#[post("/api/v1/members/{id}/village-charges")]
+#[post("/{id}/village-charges")]
 pub async fn create_village_charge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -91,7 +91,7 @@ pub async fn create_village_charge(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/members/{id}/village-charges/{charge_id}")]
+#[get("/{id}/village-charges/{charge_id}")]
 pub async fn get_village_charge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -127,7 +127,7 @@ pub async fn get_village_charge(
     ),
     security(("bearer" = []))
 )]
-#[patch("/api/v1/members/{id}/village-charges/{charge_id}")]
+#[patch("/{id}/village-charges/{charge_id}")]
 pub async fn update_village_charge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -163,7 +163,7 @@ pub async fn update_village_charge(
     ),
     security(("bearer" = []))
 )]
-#[delete("/api/v1/members/{id}/village-charges/{charge_id}")]
+#[delete("/{id}/village-charges/{charge_id}")]
 pub async fn delete_village_charge(
     state: web::Data<AppState>,
     caller: Caller,

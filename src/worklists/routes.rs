@@ -26,7 +26,7 @@ fn today() -> NaiveDate {
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/worklists/recognition-due")]
+#[get("/recognition-due")]
 pub async fn list_recognition_due(
     state: web::Data<AppState>,
     caller: Caller,
@@ -57,7 +57,7 @@ pub async fn list_recognition_due(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/worklists/cards-due")]
+#[get("/cards-due")]
 pub async fn list_cards_due(
     state: web::Data<AppState>,
     caller: Caller,
@@ -85,7 +85,7 @@ pub async fn list_cards_due(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/worklists/badges-due")]
+#[get("/badges-due")]
 pub async fn list_badges_due(
     state: web::Data<AppState>,
     caller: Caller,
@@ -116,7 +116,7 @@ pub async fn list_badges_due(
     ),
     security(("bearer" = []))
 )]
-#[get("/api/v1/worklists/candidates-ready")]
+#[get("/candidates-ready")]
 pub async fn list_candidates_ready(
     state: web::Data<AppState>,
     caller: Caller,
