@@ -59,22 +59,36 @@ impl ReadRecord {
 
     /// Inserts the row on `conn`, in whatever transaction is open.
     pub fn insert(&self, conn: &mut DbConnection) -> ApiResult<()> {
-        diesel::insert_into(audit_events::table)
-            .values((
-                audit_events::id.eq(&self.id),
-                audit_events::at.eq(self.at),
-                audit_events::actor_type.eq(self.actor_type),
-                audit_events::actor_id.eq(Some(&self.actor_id)),
-                audit_events::actor_name.eq(Some(&self.actor_name)),
-                audit_events::action.eq("read"),
-                audit_events::resource_type.eq(&self.resource_type),
-                audit_events::resource_id.eq(Some(&self.resource_id)),
-                audit_events::organisation_path.eq(self.organisation_path.as_deref()),
-                audit_events::request_id.eq(Some(&self.request_id)),
-            ))
-            .execute(conn)?;
-        Ok(())
+        insert_all(conn, std::slice::from_ref(self))
     }
+}
+
+/// Inserts `records` on `conn` with one multi-row statement per 500 rows
+/// (well within SQLite's limit on bound values), on the backend's own
+/// connection so the statement is not written out again row by row.
+fn insert_all(conn: &mut DbConnection, records: &[ReadRecord]) -> ApiResult<()> {
+    for chunk in records.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    audit_events::id.eq(&r.id),
+                    audit_events::at.eq(r.at),
+                    audit_events::actor_type.eq(r.actor_type),
+                    audit_events::actor_id.eq(Some(&r.actor_id)),
+                    audit_events::actor_name.eq(Some(&r.actor_name)),
+                    audit_events::action.eq("read"),
+                    audit_events::resource_type.eq(&r.resource_type),
+                    audit_events::resource_id.eq(Some(&r.resource_id)),
+                    audit_events::organisation_path.eq(r.organisation_path.as_deref()),
+                    audit_events::request_id.eq(Some(&r.request_id)),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(audit_events::table).values(rows);
+        crate::on_backend!(conn, |c| insert.execute(c))?;
+    }
+    Ok(())
 }
 
 thread_local! {
@@ -156,12 +170,8 @@ async fn write_batches(db: Db, mut queue: mpsc::Receiver<Job>) {
         let (records, replies): (Vec<Vec<ReadRecord>>, Vec<_>) = batch.into_iter().unzip();
         let outcome = db
             .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    for record in records.iter().flatten() {
-                        record.insert(conn)?;
-                    }
-                    Ok(())
-                })
+                let records: Vec<ReadRecord> = records.into_iter().flatten().collect();
+                write_transaction(conn, |conn| insert_all(conn, &records))
             })
             .await;
         if let Err(error) = &outcome {

@@ -192,32 +192,35 @@ impl Access {
         let gone = || ApiError::Unauthenticated(Msg::AccountDisabled);
         let row: Option<AccountState> = match caller.kind {
             AccountKind::System => None,
-            AccountKind::User => users::table
-                .left_join(organisations::table)
-                .filter(users::id.eq(&caller.account_id))
-                .filter(users::deleted_at.is_null())
-                .select((
-                    users::username,
-                    users::role,
-                    users::scope_organisation_id,
-                    users::disabled,
-                    organisations::path.nullable(),
-                ))
-                .first(conn)
-                .optional()?,
-            AccountKind::Client => api_clients::table
-                .left_join(organisations::table)
-                .filter(api_clients::id.eq(&caller.account_id))
-                .filter(api_clients::deleted_at.is_null())
-                .select((
-                    api_clients::name,
-                    api_clients::role,
-                    api_clients::scope_organisation_id,
-                    api_clients::disabled,
-                    organisations::path.nullable(),
-                ))
-                .first(conn)
-                .optional()?,
+            // Run on the backend's own connection: this runs on every request.
+            AccountKind::User => {
+                let query = users::table
+                    .left_join(organisations::table)
+                    .filter(users::id.eq(&caller.account_id))
+                    .filter(users::deleted_at.is_null())
+                    .select((
+                        users::username,
+                        users::role,
+                        users::scope_organisation_id,
+                        users::disabled,
+                        organisations::path.nullable(),
+                    ));
+                crate::on_backend!(conn, |c| query.first(c).optional())?
+            }
+            AccountKind::Client => {
+                let query = api_clients::table
+                    .left_join(organisations::table)
+                    .filter(api_clients::id.eq(&caller.account_id))
+                    .filter(api_clients::deleted_at.is_null())
+                    .select((
+                        api_clients::name,
+                        api_clients::role,
+                        api_clients::scope_organisation_id,
+                        api_clients::disabled,
+                        organisations::path.nullable(),
+                    ));
+                crate::on_backend!(conn, |c| query.first(c).optional())?
+            }
         };
         let (name, role, scope_id, disabled, scope_path) = row.ok_or_else(gone)?;
         if disabled {

@@ -216,13 +216,14 @@ pub fn list(
 /// cell path, written without boxing so its prepared statement is cached;
 /// the scope is checked on the path.
 pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Member> {
-    let (row, person, path): (MemberRow, PersonRow, String) = m::table
+    let query = m::table
         .inner_join(people::table)
         .inner_join(organisations::table)
         .filter(m::id.eq(id))
         .filter(m::deleted_at.is_null())
-        .select((m::all_columns, people::all_columns, organisations::path))
-        .first(conn)?;
+        .select((m::all_columns, people::all_columns, organisations::path));
+    let (row, person, path): (MemberRow, PersonRow, String) =
+        crate::on_backend!(conn, |c| query.first(c))?;
     if !access.scope.covers(&path) {
         return Err(ApiError::NotFound);
     }

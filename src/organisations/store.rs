@@ -99,10 +99,18 @@ pub fn path_of(conn: &mut DbConnection, id: &str) -> ApiResult<String> {
 }
 
 /// One organisation in scope, or 404.
+///
+/// Unboxed, on the backend's own connection, with the scope checked on the
+/// path: every reference to an organisation comes through here.
 pub fn find(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<OrganisationRow> {
-    Ok(visible(access)
-        .filter(o::id.eq(id.to_owned()))
-        .first(conn)?)
+    let query = o::table
+        .filter(o::id.eq(id))
+        .filter(o::deleted_at.is_null());
+    let row: OrganisationRow = crate::on_backend!(conn, |c| query.first(c))?;
+    if !access.scope.covers(&row.path) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(row)
 }
 
 /// A referenced organisation in scope, or 404 naming the body field.
