@@ -62,41 +62,41 @@ pub const SYNC_TYPES: &[&str] = &[
 pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> ApiResult<()> {
     let at = now();
     let after_json = write.after.as_ref().map(Value::to_string);
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::id.eq(new_id()),
-            audit_events::at.eq(at),
-            audit_events::actor_type.eq(access.kind.as_str()),
-            audit_events::actor_id.eq(Some(&access.account_id)),
-            audit_events::actor_name.eq(Some(&access.name)),
-            audit_events::action.eq(write.action),
-            audit_events::resource_type.eq(write.record_type),
-            audit_events::resource_id.eq(Some(write.record_id)),
-            audit_events::organisation_path.eq(write.organisation_path),
-            audit_events::request_id.eq(Some(&access.request_id)),
-            audit_events::before_json.eq(write.before.as_ref().map(Value::to_string)),
-            audit_events::after_json.eq(after_json.as_deref()),
-        ))
-        .execute(conn)?;
+    // Every write comes through here, some several times: the inserts run
+    // on the backend's own connection (see `on_backend!`).
+    let audit_row = diesel::insert_into(audit_events::table).values((
+        audit_events::id.eq(new_id()),
+        audit_events::at.eq(at),
+        audit_events::actor_type.eq(access.kind.as_str()),
+        audit_events::actor_id.eq(Some(&access.account_id)),
+        audit_events::actor_name.eq(Some(&access.name)),
+        audit_events::action.eq(write.action),
+        audit_events::resource_type.eq(write.record_type),
+        audit_events::resource_id.eq(Some(write.record_id)),
+        audit_events::organisation_path.eq(write.organisation_path),
+        audit_events::request_id.eq(Some(&access.request_id)),
+        audit_events::before_json.eq(write.before.as_ref().map(Value::to_string)),
+        audit_events::after_json.eq(after_json.as_deref()),
+    ));
+    crate::on_backend!(conn, |c| audit_row.execute(c))?;
     if !SYNC_TYPES.contains(&write.record_type) {
         return Ok(());
     }
     serialise_feed_writers(conn)?;
-    diesel::insert_into(changes::table)
-        .values((
-            changes::record_type.eq(write.record_type),
-            changes::record_id.eq(write.record_id),
-            changes::op.eq(if write.after.is_some() {
-                "upsert"
-            } else {
-                "delete"
-            }),
-            changes::version.eq(write.version),
-            changes::at.eq(at),
-            changes::organisation_path.eq(write.organisation_path),
-            changes::data.eq(after_json.as_deref()),
-        ))
-        .execute(conn)?;
+    let change_row = diesel::insert_into(changes::table).values((
+        changes::record_type.eq(write.record_type),
+        changes::record_id.eq(write.record_id),
+        changes::op.eq(if write.after.is_some() {
+            "upsert"
+        } else {
+            "delete"
+        }),
+        changes::version.eq(write.version),
+        changes::at.eq(at),
+        changes::organisation_path.eq(write.organisation_path),
+        changes::data.eq(after_json.as_deref()),
+    ));
+    crate::on_backend!(conn, |c| change_row.execute(c))?;
     Ok(())
 }
 

@@ -104,9 +104,9 @@ pub fn views(
 }
 
 fn view(conn: &mut DbConnection, row: MemberRow, personal: bool) -> ApiResult<Member> {
-    let mut list = views(conn, vec![row], personal)?;
-    list.pop()
-        .ok_or_else(|| ApiError::Internal("no view".to_owned()))
+    let query = people::table.find(&row.person_id);
+    let person: PersonRow = crate::on_backend!(conn, |c| query.first(c))?;
+    Ok(Member::view(row, Person::view(person, personal)))
 }
 
 fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -> ApiResult<Query> {
@@ -329,15 +329,15 @@ fn check_in_order(
 /// span covers it. A member has a handful of events; only changed spans are
 /// written (usually the one before the new event).
 fn relink_spans(conn: &mut DbConnection, member_id: &str) -> ApiResult<()> {
-    let rows: Vec<(String, NaiveDate, Option<NaiveDate>)> = e::table
+    let query = e::table
         .filter(e::member_id.eq(member_id))
         .order((e::occurred_on.asc(), e::id.asc()))
-        .select((e::id, e::occurred_on, e::superseded_on))
-        .load(conn)?;
+        .select((e::id, e::occurred_on, e::superseded_on));
+    let rows: Vec<(String, NaiveDate, Option<NaiveDate>)> =
+        crate::on_backend!(conn, |c| query.load(c))?;
     for (id, until) in rules::spans(&rows) {
-        diesel::update(e::table.find(id))
-            .set(e::superseded_on.eq(until))
-            .execute(conn)?;
+        let update = diesel::update(e::table.find(id)).set(e::superseded_on.eq(until));
+        crate::on_backend!(conn, |c| update.execute(c))?;
     }
     Ok(())
 }
@@ -374,7 +374,8 @@ pub fn append_event(
         created_at: now(),
         superseded_on: None,
     };
-    diesel::insert_into(e::table).values(&row).execute(conn)?;
+    let insert = diesel::insert_into(e::table).values(&row);
+    crate::on_backend!(conn, |c| insert.execute(c))?;
     relink_spans(conn, &member.id)?;
     let path = crate::organisations::store::path_of(conn, &member.organisation_id)?;
     audit::record(
@@ -401,7 +402,8 @@ fn journal_member(
     after: &MemberRow,
 ) -> ApiResult<()> {
     let path = crate::organisations::store::path_of(conn, &after.organisation_id)?;
-    let person: PersonRow = people::table.find(&after.person_id).first(conn)?;
+    let query = people::table.find(&after.person_id);
+    let person: PersonRow = crate::on_backend!(conn, |c| query.first(c))?;
     let before_view = before.map(|b| Member::view(b.clone(), Person::view(person.clone(), true)));
     let after_view = Member::view(after.clone(), Person::view(person, true));
     let write = Write {
@@ -444,12 +446,12 @@ fn check_member_number_free(
     number: &str,
     except_id: &str,
 ) -> ApiResult<()> {
-    let taken: i64 = m::table
+    let query = m::table
         .filter(m::member_number.eq(number))
         .filter(m::deleted_at.is_null())
         .filter(m::id.ne(except_id))
-        .count()
-        .get_result(conn)?;
+        .count();
+    let taken: i64 = crate::on_backend!(conn, |c| query.get_result(c))?;
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_member_number",
@@ -460,11 +462,11 @@ fn check_member_number_free(
 }
 
 fn check_card_free(conn: &mut DbConnection, number: &str) -> ApiResult<()> {
-    let taken: i64 = m::table
+    let query = m::table
         .filter(m::card_number.eq(number))
         .filter(m::deleted_at.is_null())
-        .count()
-        .get_result(conn)?;
+        .count();
+    let taken: i64 = crate::on_backend!(conn, |c| query.get_result(c))?;
     if taken > 0 {
         return Err(ApiError::conflict(
             "duplicate_card_number",
@@ -499,11 +501,11 @@ pub fn person_for(
 }
 
 fn check_not_a_member(conn: &mut DbConnection, person_id: &str) -> ApiResult<()> {
-    let existing: i64 = m::table
+    let query = m::table
         .filter(m::person_id.eq(person_id))
         .filter(m::deleted_at.is_null())
-        .count()
-        .get_result(conn)?;
+        .count();
+    let existing: i64 = crate::on_backend!(conn, |c| query.get_result(c))?;
     if existing > 0 {
         return Err(ApiError::conflict("already_member", Msg::AlreadyMember));
     }
@@ -525,7 +527,8 @@ pub fn insert(
     if let Some(card) = &row.card_number {
         check_card_free(conn, card)?;
     }
-    diesel::insert_into(m::table).values(row).execute(conn)?;
+    let insert = diesel::insert_into(m::table).values(row);
+    crate::on_backend!(conn, |c| insert.execute(c))?;
     if person_is_new {
         let path = crate::organisations::store::path_of(conn, &row.organisation_id)?;
         crate::people::store::journal_created(conn, access, person, Some(&path))?;

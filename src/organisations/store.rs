@@ -95,7 +95,8 @@ pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Org
 /// The materialised path of an organisation, for scoping the journal of the
 /// records attached to it (the caller has already checked the scope).
 pub fn path_of(conn: &mut DbConnection, id: &str) -> ApiResult<String> {
-    Ok(o::table.filter(o::id.eq(id)).select(o::path).first(conn)?)
+    let query = o::table.filter(o::id.eq(id)).select(o::path);
+    Ok(crate::on_backend!(conn, |c| query.first(c))?)
 }
 
 /// One organisation in scope, or 404.

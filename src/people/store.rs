@@ -203,12 +203,12 @@ fn check_fields(row: &PersonRow, errors: &mut Vec<FieldError>) {
 
 fn check_references(conn: &mut DbConnection, row: &PersonRow, id: &str) -> ApiResult<()> {
     if let Some(national_id) = &row.national_id {
-        let taken: i64 = p::table
+        let query = p::table
             .filter(p::national_id.eq(national_id))
             .filter(p::deleted_at.is_null())
             .filter(p::id.ne(id))
-            .count()
-            .get_result(conn)?;
+            .count();
+        let taken: i64 = crate::on_backend!(conn, |c| query.get_result(c))?;
         if taken > 0 {
             return Err(ApiError::conflict(
                 "duplicate_national_id",
@@ -258,7 +258,8 @@ pub fn insert(conn: &mut DbConnection, new: NewPerson) -> ApiResult<PersonRow> {
         return Err(ApiError::invalid(errors));
     }
     check_references(conn, &row, &row.id)?;
-    diesel::insert_into(p::table).values(&row).execute(conn)?;
+    let insert = diesel::insert_into(p::table).values(&row);
+    crate::on_backend!(conn, |c| insert.execute(c))?;
     Ok(row)
 }
 
