@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::model::*;
 use super::rules;
+use super::search::{self, Walk};
 use crate::api::pagination::{key, After, Page, PageRequest};
 use crate::api::patch::set_nullable;
-use crate::api::search::contains_pattern;
+use crate::api::search::{contains_pattern, fold};
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
@@ -109,7 +110,14 @@ fn view(conn: &mut DbConnection, row: MemberRow, personal: bool) -> ApiResult<Me
         .ok_or_else(|| ApiError::Internal("no view".to_owned()))
 }
 
-fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -> ApiResult<Query> {
+/// The members matching `filters`, read as `walk` says when the name
+/// search leaves the plan to it (see `search::narrowing`).
+fn filtered(
+    conn: &mut DbConnection,
+    access: &Access,
+    filters: &MemberFilters,
+    walk: Walk,
+) -> ApiResult<Query> {
     let mut query = visible(access);
     if let Some(organisation_id) = &filters.organisation_id {
         let root =
@@ -133,7 +141,11 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -
         query = query.filter(m::admitted_on.le(day));
     }
     if let Some(q) = &filters.q {
-        query = query.filter(m::search_name.like(contains_pattern(q)).escape('\\'));
+        let pattern = contains_pattern(q);
+        if let Some(narrow) = search::narrowing(conn, &fold(q), &pattern, walk)? {
+            query = query.filter(narrow);
+        }
+        query = query.filter(m::search_name.like(pattern).escape('\\'));
     }
     // Non-boxed subqueries: a boxed one cannot nest inside the multi-backend query.
     let gender = filters.gender.map(|g| g.as_str());
@@ -179,7 +191,12 @@ pub fn list(
     filters: &MemberFilters,
     page: &PageRequest,
 ) -> ApiResult<Page<Member>> {
-    let query = filtered(conn, access, filters)?;
+    // Only the id order has an index to walk a page along and stop.
+    let walk = match page.sort_field {
+        "id" => Walk::ById(page.fetch_limit()),
+        _ => Walk::Everything,
+    };
+    let query = filtered(conn, access, filters, walk)?;
     let query = match page.sort_field {
         "admitted_on" => keyset!(query, page, m::admitted_on, m::id, key::date),
         "created_at" => keyset!(query, page, m::created_at, m::id, key::instant),
@@ -188,7 +205,11 @@ pub fn list(
     };
     let rows: Vec<MemberRow> = query.limit(page.fetch_limit()).load(conn)?;
     let total = if page.with_total {
-        Some(filtered(conn, access, filters)?.count().get_result(conn)?)
+        Some(
+            filtered(conn, access, filters, Walk::Everything)?
+                .count()
+                .get_result(conn)?,
+        )
     } else {
         None
     };
