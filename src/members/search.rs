@@ -47,32 +47,49 @@ struct Number {
 
 pub type Narrowing = Box<dyn BoxableExpression<m::table, DbBackend, SqlType = Bool>>;
 
-/// A filter keeping the members whose folded name may contain `folded`,
-/// when the trigram index is the faster plan on this connection; `None`
-/// otherwise (PostgreSQL decides for itself, short patterns, names matching
-/// many members). The caller still applies the exact LIKE: this only narrows.
-pub fn narrowing(
+/// Every member whose folded name contains the query, as found through the
+/// trigram index: rowids, as the JSON array `json_each` reads.
+#[derive(Debug, Clone)]
+pub struct Candidates(String);
+
+impl Candidates {
+    /// A filter keeping these members only. It narrows; the caller still
+    /// applies the exact LIKE on the name, and every other filter.
+    pub fn narrowing(&self) -> Narrowing {
+        Box::new(
+            diesel::dsl::sql::<Bool>("members.rowid IN (SELECT value FROM json_each(")
+                .bind::<Text, _>(self.0.clone())
+                .sql("))"),
+        )
+    }
+}
+
+/// The members whose folded name contains `folded`, when the trigram index
+/// is the faster plan on this connection; `None` otherwise (PostgreSQL
+/// decides for itself, short patterns, names matching many members). The
+/// index is read once, up to the number of matches where walking wins.
+pub fn candidates(
     conn: &mut DbConnection,
     folded: &str,
     pattern: &str,
     walk: Walk,
-) -> ApiResult<Option<Narrowing>> {
+) -> ApiResult<Option<Candidates>> {
     if !matches!(conn, DbConnection::Sqlite(_)) || folded.chars().count() < MIN_INDEXED_CHARS {
         return Ok(None);
     }
     let bound = index_bound(conn, walk)?;
-    if matches_at_least(conn, pattern, bound)? {
-        return Ok(None);
-    }
     // FTS5 answers LIKE only without an ESCAPE clause; folded text has no
     // wildcard characters, so the pattern needs none.
-    Ok(Some(Box::new(
-        diesel::dsl::sql::<Bool>(
-            "members.rowid IN (SELECT rowid FROM member_names WHERE search_name LIKE ",
-        )
-        .bind::<Text, _>(pattern.to_owned())
-        .sql(")"),
-    )))
+    let found: Vec<Number> =
+        diesel::sql_query("SELECT rowid AS n FROM member_names WHERE search_name LIKE ? LIMIT ?")
+            .bind::<Text, _>(pattern)
+            .bind::<BigInt, _>(bound)
+            .load(conn)?;
+    if found.len() >= usize::try_from(bound).unwrap_or(usize::MAX) {
+        return Ok(None);
+    }
+    let rowids: Vec<i64> = found.into_iter().map(|r| r.n).collect();
+    Ok(Some(Candidates(serde_json::json!(rowids).to_string())))
 }
 
 /// The number of matches from which walking members is the faster plan.
@@ -91,18 +108,6 @@ fn index_bound(conn: &mut DbConnection, walk: Walk) -> ApiResult<i64> {
 fn isqrt(n: i64) -> i64 {
     // Exact enough: f64 holds every count of members there can be.
     (n.max(0) as f64).sqrt() as i64
-}
-
-/// Whether at least `bound` member names match `pattern`, counting no further.
-fn matches_at_least(conn: &mut DbConnection, pattern: &str, bound: i64) -> ApiResult<bool> {
-    let found: Number = diesel::sql_query(
-        "SELECT count(*) AS n FROM \
-         (SELECT 1 FROM member_names WHERE search_name LIKE ? LIMIT ?)",
-    )
-    .bind::<Text, _>(pattern)
-    .bind::<BigInt, _>(bound)
-    .get_result(conn)?;
-    Ok(found.n >= bound)
 }
 
 #[cfg(test)]

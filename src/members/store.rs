@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::model::*;
 use super::rules;
-use super::search::{self, Walk};
+use super::search::{self, Candidates, Walk};
 use crate::api::pagination::{key, After, Page, PageRequest};
 use crate::api::patch::set_nullable;
 use crate::api::search::{contains_pattern, fold};
@@ -110,13 +110,24 @@ fn view(conn: &mut DbConnection, row: MemberRow, personal: bool) -> ApiResult<Me
         .ok_or_else(|| ApiError::Internal("no view".to_owned()))
 }
 
-/// The members matching `filters`, read as `walk` says when the name
-/// search leaves the plan to it (see `search::narrowing`).
+/// The name search's candidates through the trigram index, when that is
+/// the faster plan for a read in `walk`'s way (see `search::candidates`).
+fn name_candidates(
+    conn: &mut DbConnection,
+    filters: &MemberFilters,
+    walk: Walk,
+) -> ApiResult<Option<Candidates>> {
+    match &filters.q {
+        Some(q) => search::candidates(conn, &fold(q), &contains_pattern(q), walk),
+        None => Ok(None),
+    }
+}
+
 fn filtered(
     conn: &mut DbConnection,
     access: &Access,
     filters: &MemberFilters,
-    walk: Walk,
+    candidates: Option<&Candidates>,
 ) -> ApiResult<Query> {
     let mut query = visible(access);
     if let Some(organisation_id) = &filters.organisation_id {
@@ -141,11 +152,10 @@ fn filtered(
         query = query.filter(m::admitted_on.le(day));
     }
     if let Some(q) = &filters.q {
-        let pattern = contains_pattern(q);
-        if let Some(narrow) = search::narrowing(conn, &fold(q), &pattern, walk)? {
-            query = query.filter(narrow);
+        if let Some(candidates) = candidates {
+            query = query.filter(candidates.narrowing());
         }
-        query = query.filter(m::search_name.like(pattern).escape('\\'));
+        query = query.filter(m::search_name.like(contains_pattern(q)).escape('\\'));
     }
     // Non-boxed subqueries: a boxed one cannot nest inside the multi-backend query.
     let gender = filters.gender.map(|g| g.as_str());
@@ -196,7 +206,8 @@ pub fn list(
         "id" => Walk::ById(page.fetch_limit()),
         _ => Walk::Everything,
     };
-    let query = filtered(conn, access, filters, walk)?;
+    let candidates = name_candidates(conn, filters, walk)?;
+    let query = filtered(conn, access, filters, candidates.as_ref())?;
     let query = match page.sort_field {
         "admitted_on" => keyset!(query, page, m::admitted_on, m::id, key::date),
         "created_at" => keyset!(query, page, m::created_at, m::id, key::instant),
@@ -205,8 +216,14 @@ pub fn list(
     };
     let rows: Vec<MemberRow> = query.limit(page.fetch_limit()).load(conn)?;
     let total = if page.with_total {
+        // A complete list of candidates serves the count too; a name too
+        // common for the page's plan may still be rare enough to count.
+        let candidates = match candidates {
+            Some(found) => Some(found),
+            None => name_candidates(conn, filters, Walk::Everything)?,
+        };
         Some(
-            filtered(conn, access, filters, Walk::Everything)?
+            filtered(conn, access, filters, candidates.as_ref())?
                 .count()
                 .get_result(conn)?,
         )
