@@ -2,8 +2,10 @@
 -- (LIKE '%…%'), which no B-tree index serves: a rare name scanned every
 -- member. An FTS5 trigram index answers such a LIKE from the trigrams of
 -- the pattern. It is external-content (the text stays in members only) and
--- keyed by members' rowid, which the service never changes (it never
--- VACUUMs; a 'rebuild' would restore the index if one renumbered rows).
+-- keyed by members' rowid. SQLite allows VACUUM to renumber the rowids of
+-- a table without an INTEGER PRIMARY KEY; the service never runs one, and
+-- after one, INSERT INTO member_names (member_names) VALUES ('rebuild')
+-- makes the index whole again.
 -- detail='none' keeps only which rows hold a trigram: FTS5 checks every
 -- candidate against the LIKE itself, so positions would only cost space.
 CREATE VIRTUAL TABLE member_names USING fts5(
