@@ -118,7 +118,7 @@ fn name_candidates(
     walk: Walk,
 ) -> ApiResult<Option<Candidates>> {
     match &filters.q {
-        Some(q) => search::candidates(conn, &fold(q), &contains_pattern(q), walk),
+        Some(q) => search::candidates(conn, &fold(q), walk),
         None => Ok(None),
     }
 }
