@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::model::*;
 use super::rules;
+use super::search::{self, Candidates, Walk};
 use crate::api::pagination::{key, After, Page, PageRequest};
 use crate::api::patch::set_nullable;
-use crate::api::search::contains_pattern;
+use crate::api::search::{contains_pattern, fold};
 use crate::api::{check_version, new_id, now};
 use crate::audit::{self, image, Write};
 use crate::auth::{subtree_range, Access, Right};
@@ -109,7 +110,25 @@ fn view(conn: &mut DbConnection, row: MemberRow, personal: bool) -> ApiResult<Me
     Ok(Member::view(row, Person::view(person, personal)))
 }
 
-fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -> ApiResult<Query> {
+/// The name search's candidates through the trigram index, when that is
+/// the faster plan for a read in `walk`'s way (see `search::candidates`).
+fn name_candidates(
+    conn: &mut DbConnection,
+    filters: &MemberFilters,
+    walk: Walk,
+) -> ApiResult<Option<Candidates>> {
+    match &filters.q {
+        Some(q) => search::candidates(conn, &fold(q), walk),
+        None => Ok(None),
+    }
+}
+
+fn filtered(
+    conn: &mut DbConnection,
+    access: &Access,
+    filters: &MemberFilters,
+    candidates: Option<&Candidates>,
+) -> ApiResult<Query> {
     let mut query = visible(access);
     if let Some(organisation_id) = &filters.organisation_id {
         let root =
@@ -133,6 +152,9 @@ fn filtered(conn: &mut DbConnection, access: &Access, filters: &MemberFilters) -
         query = query.filter(m::admitted_on.le(day));
     }
     if let Some(q) = &filters.q {
+        if let Some(candidates) = candidates {
+            query = query.filter(candidates.narrowing());
+        }
         query = query.filter(m::search_name.like(contains_pattern(q)).escape('\\'));
     }
     // Non-boxed subqueries: a boxed one cannot nest inside the multi-backend query.
@@ -179,7 +201,13 @@ pub fn list(
     filters: &MemberFilters,
     page: &PageRequest,
 ) -> ApiResult<Page<Member>> {
-    let query = filtered(conn, access, filters)?;
+    // Only the id order has an index to walk a page along and stop.
+    let walk = match page.sort_field {
+        "id" => Walk::ById(page.fetch_limit()),
+        _ => Walk::Everything,
+    };
+    let candidates = name_candidates(conn, filters, walk)?;
+    let query = filtered(conn, access, filters, candidates.as_ref())?;
     let query = match page.sort_field {
         "admitted_on" => keyset!(query, page, m::admitted_on, m::id, key::date),
         "created_at" => keyset!(query, page, m::created_at, m::id, key::instant),
@@ -188,7 +216,17 @@ pub fn list(
     };
     let rows: Vec<MemberRow> = query.limit(page.fetch_limit()).load(conn)?;
     let total = if page.with_total {
-        Some(filtered(conn, access, filters)?.count().get_result(conn)?)
+        // A complete list of candidates serves the count too; a name too
+        // common for the page's plan may still be rare enough to count.
+        let candidates = match candidates {
+            Some(found) => Some(found),
+            None => name_candidates(conn, filters, Walk::Everything)?,
+        };
+        Some(
+            filtered(conn, access, filters, candidates.as_ref())?
+                .count()
+                .get_result(conn)?,
+        )
     } else {
         None
     };

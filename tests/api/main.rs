@@ -17,6 +17,7 @@ mod feed;
 mod imports;
 mod languages;
 mod localities;
+mod member_search;
 mod members;
 mod openapi;
 mod operations;
