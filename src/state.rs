@@ -1,6 +1,6 @@
 //! Shared application state and the two ways handlers reach the database.
 
-use crate::audit::reads::{collecting, ReadAudits};
+use crate::audit::reads::{collecting, ReadAudits, ReadRecord};
 use crate::auth::token::Keys;
 use crate::auth::{Access, Caller, Right};
 use crate::db::{write_transaction, Db, DbConnection};
@@ -25,18 +25,20 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (value, reads) = self
-            .db
-            .run(move |conn| {
-                let (value, reads) = collecting(|| {
-                    let access = Access::resolve(conn, &caller)?;
-                    access.require(right)?;
-                    work(conn, &access)
-                });
-                Ok((value?, reads))
-            })
-            .await?;
+        let (value, reads) = self.db.run(audited(caller, right, work)).await?;
         // Personal reads are audited before the data leaves (SPEC section 4).
+        self.read_audits.commit(reads).await?;
+        Ok(value)
+    }
+
+    /// Like `read`, for reading one record by id: on SQLite it runs on the
+    /// calling thread (see `Db::run_point_read`).
+    pub async fn read_point<T, F>(&self, caller: Caller, right: Right, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, reads) = self.db.run_point_read(audited(caller, right, work)).await?;
         self.read_audits.commit(reads).await?;
         Ok(value)
     }
@@ -57,5 +59,25 @@ impl AppState {
                 })
             })
             .await
+    }
+}
+
+/// Database work that resolves the caller, checks the right, runs `work`
+/// and hands back the personal reads it audited, to be committed.
+fn audited<T, F>(
+    caller: Caller,
+    right: Right,
+    work: F,
+) -> impl FnOnce(&mut DbConnection) -> ApiResult<(T, Vec<ReadRecord>)>
+where
+    F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
+{
+    move |conn| {
+        let (value, reads) = collecting(|| {
+            let access = Access::resolve(conn, &caller)?;
+            access.require(right)?;
+            work(conn, &access)
+        });
+        Ok((value?, reads))
     }
 }

@@ -60,7 +60,7 @@ pub async fn get_member(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
     let member = state
-        .read(caller, Right::Read, move |conn, access| {
+        .read_point(caller, Right::Read, move |conn, access| {
             store::read(conn, access, &id)
         })
         .await?;

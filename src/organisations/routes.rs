@@ -64,7 +64,7 @@ pub async fn get_organisation(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
     let view = state
-        .read(caller, Right::Read, move |conn, access| {
+        .read_point(caller, Right::Read, move |conn, access| {
             store::read(conn, access, &id)
         })
         .await?;

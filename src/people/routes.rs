@@ -60,7 +60,7 @@ pub async fn get_person(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&id)?;
     let person = state
-        .read(caller, Right::Read, move |conn, access| {
+        .read_point(caller, Right::Read, move |conn, access| {
             store::read(conn, access, &id)
         })
         .await?;
