@@ -354,41 +354,74 @@ pub fn write_transaction<T>(
 /// SQLite writers of this process queue here, before `BEGIN`, rather than
 /// in SQLite's busy handler, which sleeps 1, 2, 5 … up to 100 ms between
 /// tries: with 64 clients posting members, writers slept more than they
-/// wrote (p99 0.8 s, a third of the throughput). A mutex hands the turn over
-/// the moment the previous writer commits. One process serves one SQLite
-/// database; other processes on the same file (a `seed` run) still meet
-/// the busy timeout.
-static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// wrote. Turns are handed out in arrival order (a ticket queue): with a
+/// plain mutex a writer that had just committed could take the lock again
+/// ahead of those waiting, and some waited for a third of a second. One
+/// process serves one SQLite database; other processes on the same file (a
+/// `seed` run) still meet the busy timeout.
+static SQLITE_WRITERS: WriterQueue = WriterQueue {
+    tickets: std::sync::Mutex::new(Tickets {
+        next: 0,
+        serving: 0,
+    }),
+    turn: std::sync::Condvar::new(),
+};
+
+struct WriterQueue {
+    tickets: std::sync::Mutex<Tickets>,
+    turn: std::sync::Condvar,
+}
+
+struct Tickets {
+    /// The ticket the next writer to arrive gets.
+    next: u64,
+    /// The ticket whose writer may write now.
+    serving: u64,
+}
+
+impl WriterQueue {
+    fn tickets(&self) -> std::sync::MutexGuard<'_, Tickets> {
+        // Nothing is left half-done under this lock (it only counts), so a
+        // poisoned one is still sound.
+        self.tickets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
 
 thread_local! {
-    /// Whether this thread holds `SQLITE_WRITERS` (a nested write
+    /// Whether this thread holds the writers' turn (a nested write
     /// transaction, a savepoint, must not wait for itself).
     static HOLDS_SQLITE_TURN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// This thread's turn to write to SQLite, until dropped.
-struct SqliteWriterTurn {
-    _guard: std::sync::MutexGuard<'static, ()>,
-}
+struct SqliteWriterTurn;
 
 impl SqliteWriterTurn {
     fn take() -> Option<Self> {
         if HOLDS_SQLITE_TURN.get() {
             return None;
         }
-        // A writer that panicked leaves nothing half-done here (its
-        // transaction rolled back), so a poisoned lock is still a turn.
-        let guard = SQLITE_WRITERS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut tickets = SQLITE_WRITERS.tickets();
+        let mine = tickets.next;
+        tickets.next += 1;
+        while tickets.serving != mine {
+            tickets = SQLITE_WRITERS
+                .turn
+                .wait(tickets)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
         HOLDS_SQLITE_TURN.set(true);
-        Some(Self { _guard: guard })
+        Some(Self)
     }
 }
 
 impl Drop for SqliteWriterTurn {
     fn drop(&mut self) {
         HOLDS_SQLITE_TURN.set(false);
+        SQLITE_WRITERS.tickets().serving += 1;
+        SQLITE_WRITERS.turn.notify_all();
     }
 }
 
