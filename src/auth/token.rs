@@ -2,12 +2,12 @@
 //! `nbf`, `kid` in the header, and rotation through a previous key whose
 //! tokens stay valid until they expire.
 
-use jsonwebtoken::{
-    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
-};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
