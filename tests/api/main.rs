@@ -28,6 +28,7 @@ mod reports;
 mod rotations;
 mod security;
 mod study;
+mod synthetic;
 mod training;
 mod village_charges;
 mod worklists;
