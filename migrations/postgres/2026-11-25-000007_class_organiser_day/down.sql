@@ -1,0 +1,2 @@
+DROP INDEX training_classes_organiser_day;
+CREATE INDEX training_classes_organiser ON training_classes (organiser_organisation_id);
