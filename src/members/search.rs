@@ -52,7 +52,7 @@ struct Number {
 
 pub type Narrowing = Box<dyn BoxableExpression<m::table, DbBackend, SqlType = Bool>>;
 
-/// Every member whose folded name holds every trigram of the query (a
+/// Every member whose folded name holds the trigrams covering the query (a
 /// superset of the matches), as rowids in the JSON array `json_each` reads.
 #[derive(Debug, Clone)]
 pub struct Candidates(String);
@@ -83,9 +83,9 @@ pub fn candidates(
         return Ok(None);
     }
     let bound = index_bound(conn, walk)?;
-    // Every trigram of the query, rather than FTS5's LIKE: the same
-    // candidates without checking each against its name, which the page
-    // query does anyway (a probe of a common name read 5 k names for it).
+    // Trigrams covering the query, rather than FTS5's LIKE: candidates
+    // without checking each against its name, which the page query does
+    // anyway (a probe of a common name read 5 k names for it).
     let found: Vec<Number> =
         diesel::sql_query("SELECT rowid AS n FROM member_names WHERE member_names MATCH ? LIMIT ?")
             .bind::<Text, _>(trigrams(folded))
@@ -111,12 +111,24 @@ fn index_bound(conn: &mut DbConnection, walk: Walk) -> ApiResult<i64> {
     Ok(bound.clamp(FEW_MATCHES, MAX_CANDIDATES))
 }
 
-/// An FTS5 query for the rows holding every trigram of `folded`: each
-/// quoted, as folded text holds only letters, digits and single spaces.
+/// An FTS5 query for the rows holding trigrams that cover `folded`: one
+/// every three characters, and the last, each quoted (folded text holds
+/// only letters, digits and single spaces). Every row holding the pattern
+/// holds them, so the rows found are still a superset of the matches.
+/// Overlapping trigrams narrow the set hardly more, and each one costs a
+/// walk along its list of rows: at 5.5 M members the twelve trigrams of
+/// "nguyen van hai" took 48 ms to intersect and these five 22 ms, for the
+/// same 645 rows.
 fn trigrams(folded: &str) -> String {
     let chars: Vec<char> = folded.chars().collect();
-    chars
-        .windows(MIN_INDEXED_CHARS)
+    let last = chars.len().saturating_sub(MIN_INDEXED_CHARS);
+    let mut starts: Vec<usize> = (0..=last).step_by(MIN_INDEXED_CHARS).collect();
+    if starts.last() != Some(&last) {
+        starts.push(last);
+    }
+    starts
+        .into_iter()
+        .filter_map(|start| chars.get(start..start + MIN_INDEXED_CHARS))
         .map(|w| format!("\"{}\"", w.iter().collect::<String>()))
         .collect::<Vec<_>>()
         .join(" ")
@@ -132,9 +144,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_trigram_is_quoted() {
-        assert_eq!(trigrams("lo thi"), r#""lo " "o t" " th" "thi""#);
+    fn trigrams_cover_the_pattern_each_quoted() {
+        assert_eq!(trigrams("lo thi"), r#""lo " "thi""#);
+        assert_eq!(trigrams("lo thi m"), r#""lo " "thi" "i m""#);
+        assert_eq!(
+            trigrams("nguyen van hai"),
+            r#""ngu" "yen" " va" "n h" "hai""#
+        );
         assert_eq!(trigrams("abc"), r#""abc""#);
+        assert_eq!(trigrams("abcd"), r#""abc" "bcd""#);
     }
 
     #[test]
