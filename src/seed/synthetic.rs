@@ -645,14 +645,24 @@ pub fn generate(db: &Db, members: usize, seed: u64) -> Result<Summary, String> {
     // for a 300 k province on PostgreSQL before autovacuum caught up).
     // SQLite samples each index (`analysis_limit`) instead of reading all of
     // it: the same plans, in seconds instead of half a minute at 5.5 M.
-    if let DbConnection::Sqlite(sqlite) = &mut *conn {
-        diesel::sql_query("PRAGMA analysis_limit = 10000")
-            .execute(sqlite)
-            .map_err(|e| e.to_string())?;
+    // PostgreSQL analyses the tables written here only: a bare ANALYZE
+    // takes every schema of the database, and a transaction still loading
+    // in another schema would be recorded as empty tables (a test then
+    // planned nested loops over thousands of rows and ran for minutes).
+    match &mut *conn {
+        DbConnection::Sqlite(sqlite) => {
+            diesel::sql_query("PRAGMA analysis_limit = 10000")
+                .execute(sqlite)
+                .map_err(|e| e.to_string())?;
+            diesel::sql_query("ANALYZE").execute(sqlite)
+        }
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "ANALYZE localities, organisations, people, members, member_events, changes, \
+             candidates, training_classes, enrolments, assessments, cadres, positions, appointments",
+        )
+        .execute(pg),
     }
-    diesel::sql_query("ANALYZE")
-        .execute(&mut conn)
-        .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?;
     Ok(summary)
 }
 
