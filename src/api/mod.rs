@@ -1,6 +1,7 @@
 //! Cross-cutting HTTP pieces used by every resource: extractor error mapping,
 //! ETags and preconditions, pagination, merge patch, search and request ids.
 
+pub mod dates;
 pub mod idempotency;
 pub mod pagination;
 pub mod patch;

@@ -84,16 +84,22 @@ pub struct Member {
     pub status: MemberStatus,
     /// Số lý lịch đảng viên.
     pub member_number: Option<String>,
+    #[serde(serialize_with = "crate::api::dates::day")]
     pub admitted_on: NaiveDate,
+    #[serde(serialize_with = "crate::api::dates::optional_day")]
     pub official_on: Option<NaiveDate>,
     pub card_number: Option<String>,
+    #[serde(serialize_with = "crate::api::dates::optional_day")]
     pub card_issued_on: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::api::dates::optional_day")]
     pub left_on: Option<NaiveDate>,
     /// Where the member is temporarily attached, if anywhere (still counted at home).
     pub temporary_organisation_id: Option<String>,
     pub mentor_member_id: Option<String>,
     pub version: i64,
+    #[serde(serialize_with = "crate::api::dates::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::dates::instant")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -44,6 +44,7 @@ pub struct PersonRow {
 pub struct SensitiveFields {
     /// Absent for roles without access to personal data, like every field here.
     #[schema(example = "1990-05-01", required = false)]
+    #[serde(serialize_with = "crate::api::dates::day")]
     pub date_of_birth: NaiveDate,
     #[schema(required = false)]
     pub ethnicity: Ethnicity,
@@ -84,7 +85,9 @@ pub struct Person {
     pub occupation: Option<String>,
     pub workplace: Option<String>,
     pub version: i64,
+    #[serde(serialize_with = "crate::api::dates::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::dates::instant")]
     pub updated_at: DateTime<Utc>,
 }
 
