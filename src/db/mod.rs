@@ -153,6 +153,21 @@ pub struct ConnectionManager {
     faults: Arc<FaultClock>,
 }
 
+/// How every SQLite connection of the service is set up (and set back to,
+/// after a bulk load changed it: `seed::bulk`).
+///
+/// WAL lets readers run beside the writer; NORMAL sync is durable across a
+/// killed process; the busy timeout makes writers queue. Each pooled
+/// connection keeps its own page cache, so 8 MB each: at 32 MB the server
+/// grew to 590 MB under the bench at 300 k members, mostly copies of the
+/// same pages, which the OS page cache holds once anyway.
+pub const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = NORMAL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA busy_timeout = 5000;
+     PRAGMA cache_size = -8000;
+     PRAGMA temp_store = MEMORY;";
+
 impl ManageConnection for ConnectionManager {
     type Connection = DbConnection;
     type Error = diesel::ConnectionError;
@@ -164,22 +179,9 @@ impl ManageConnection for ConnectionManager {
             )?)),
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&self.url.target)?;
-                // WAL lets readers run beside the writer; NORMAL sync is durable
-                // across a killed process; the busy timeout makes writers queue.
-                // Each pooled connection keeps its own page cache, so 8 MB each:
-                // at 32 MB the server grew to 590 MB under the bench at 300 k
-                // members, mostly copies of the same pages, which the OS page
-                // cache holds once anyway.
-                conn.batch_execute(
-                    "PRAGMA journal_mode = WAL;
-                     PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;
-                     PRAGMA busy_timeout = 5000;
-                     PRAGMA cache_size = -8000;
-                     PRAGMA temp_store = MEMORY;
-                     PRAGMA optimize = 0x10002;",
-                )
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute(SQLITE_SETTINGS)
+                    .and_then(|()| conn.batch_execute("PRAGMA optimize = 0x10002"))
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }

@@ -9,11 +9,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use crate::db::DbConnection;
-
-/// The tables the synthetic register fills in bulk.
-const BULK_TABLES: &str = "'people', 'members', 'member_events', 'changes', \
-     'candidates', 'training_classes', 'enrolments', 'assessments', 'cadres', 'appointments'";
+use crate::db::schema::members;
+use crate::db::{DbConnection, SQLITE_SETTINGS};
 
 #[derive(QueryableByName)]
 struct SchemaObject {
@@ -29,29 +26,24 @@ struct SchemaObject {
 /// made again, from their own saved SQL, by `finish`.
 pub struct SqliteBulkLoad {
     set_aside: Vec<SchemaObject>,
-    left_wal: bool,
 }
 
 impl SqliteBulkLoad {
-    /// Sets the indexes aside when `conn` is SQLite and holds no member yet;
-    /// otherwise (PostgreSQL, or adding to a register) returns `None` and
-    /// the rows go in through the indexes as usual.
+    /// Sets aside the indexes and triggers of `tables` when `conn` is SQLite
+    /// and holds no member yet; otherwise (PostgreSQL, or adding to a
+    /// register) returns `None` and the rows go in through the indexes as
+    /// usual.
     ///
     /// Also relaxes durability for the load: a seed that fails half way
     /// leaves a register to throw away whatever the journal holds.
-    pub fn begin(conn: &mut DbConnection) -> QueryResult<Option<Self>> {
+    pub fn begin(conn: &mut DbConnection, tables: &[&str]) -> QueryResult<Option<Self>> {
         let DbConnection::Sqlite(sqlite) = conn else {
             return Ok(None);
         };
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let members: Count =
-            diesel::sql_query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM members LIMIT 1)")
+        let has_members: bool =
+            diesel::select(diesel::dsl::exists(members::table.select(members::id)))
                 .get_result(sqlite)?;
-        if members.n > 0 {
+        if has_members {
             return Ok(None);
         }
         // Foreign keys are left unchecked: the generator makes every parent
@@ -66,11 +58,17 @@ impl SqliteBulkLoad {
         // An in-memory rollback journal writes each page once, where the WAL
         // wrote it twice (to the log, then back at the checkpoint). Leaving
         // WAL needs the only connection to the file, which the seed command
-        // has; with others open (tests) the load stays in WAL.
-        let left_wal = sqlite.batch_execute("PRAGMA journal_mode = MEMORY").is_ok();
+        // has; with others open (tests) the load stays in WAL, so a refusal
+        // is no error.
+        let _ = sqlite.batch_execute("PRAGMA journal_mode = MEMORY");
+        let tables = tables
+            .iter()
+            .map(|table| format!("'{table}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let set_aside: Vec<SchemaObject> = diesel::sql_query(format!(
             "SELECT type AS kind, name, sql FROM sqlite_master \
-             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ({BULK_TABLES}) \
+             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ({tables}) \
              ORDER BY type, name"
         ))
         .load(sqlite)?;
@@ -80,14 +78,13 @@ impl SqliteBulkLoad {
             }
             Ok::<_, diesel::result::Error>(())
         })?;
-        Ok(Some(Self {
-            set_aside,
-            left_wal,
-        }))
+        Ok(Some(Self { set_aside }))
     }
 
     /// Builds the indexes, fills the name-search index from the members
-    /// now loaded, puts the triggers back and restores the settings.
+    /// now loaded, puts the triggers back and sets the connection up again
+    /// as every connection of the service is (`db::SQLITE_SETTINGS`, which
+    /// also brings the journal back to WAL).
     pub fn finish(self, conn: &mut DbConnection) -> QueryResult<()> {
         let DbConnection::Sqlite(sqlite) = conn else {
             return Ok(());
@@ -105,14 +102,7 @@ impl SqliteBulkLoad {
             }
             Ok::<_, diesel::result::Error>(())
         })?;
-        if self.left_wal {
-            sqlite.batch_execute("PRAGMA journal_mode = WAL")?;
-        }
-        sqlite.batch_execute(
-            "PRAGMA foreign_keys = ON;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA cache_size = -8000;
-             PRAGMA threads = 0;",
-        )
+        sqlite.batch_execute(SQLITE_SETTINGS)?;
+        sqlite.batch_execute("PRAGMA threads = 0")
     }
 }

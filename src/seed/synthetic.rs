@@ -58,6 +58,24 @@ pub struct Summary {
     pub events: usize,
 }
 
+/// Every table a run writes (`Batch::write`): their indexes are set aside
+/// for the load (`SqliteBulkLoad`), and they are analysed after it.
+const SEEDED_TABLES: [&str; 13] = [
+    "localities",
+    "organisations",
+    "people",
+    "members",
+    "member_events",
+    "changes",
+    "candidates",
+    "training_classes",
+    "enrolments",
+    "assessments",
+    "cadres",
+    "positions",
+    "appointments",
+];
+
 macro_rules! bulk_insert {
     ($conn:expr, $table:path, $rows:expr) => {
         match $conn {
@@ -621,7 +639,7 @@ impl Generator {
 /// which sorts each index once instead of updating it row by row.
 pub fn generate(db: &Db, members: usize, seed: u64) -> Result<Summary, String> {
     let mut conn = db.get().map_err(|e| format!("{e:?}"))?;
-    let bulk_load = SqliteBulkLoad::begin(&mut conn).map_err(|e| e.to_string())?;
+    let bulk_load = SqliteBulkLoad::begin(&mut conn, &SEEDED_TABLES).map_err(|e| e.to_string())?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
     let summary = std::thread::scope(|scope| {
         let generator = scope.spawn(move || generate_batches(members, seed, &sender));
@@ -656,11 +674,9 @@ pub fn generate(db: &Db, members: usize, seed: u64) -> Result<Summary, String> {
                 .map_err(|e| e.to_string())?;
             diesel::sql_query("ANALYZE").execute(sqlite)
         }
-        DbConnection::Postgresql(pg) => diesel::sql_query(
-            "ANALYZE localities, organisations, people, members, member_events, changes, \
-             candidates, training_classes, enrolments, assessments, cadres, positions, appointments",
-        )
-        .execute(pg),
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query(format!("ANALYZE {}", SEEDED_TABLES.join(", "))).execute(pg)
+        }
     }
     .map_err(|e| e.to_string())?;
     Ok(summary)

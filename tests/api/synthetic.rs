@@ -22,8 +22,7 @@ async fn a_synthetic_register_reports_searches_and_keeps_its_constraints() {
         .as_str()
         .expect("a province")
         .to_owned();
-    let last_year = chrono::Utc::now().date_naive().format("%Y").to_string();
-    let last_year: i32 = last_year.parse::<i32>().expect("a year") - 1;
+    let last_year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
     let report = app
         .get(
             &format!("/api/v1/reports/annual?year={last_year}&organisation_id={province}"),
