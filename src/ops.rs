@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::{get, web, HttpResponse};
 
-use crate::db::Db;
+use crate::db::{Db, GroupWriter};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -36,7 +36,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, db: &Db) -> String {
+    pub fn render(&self, db: &Db, writer: &GroupWriter) -> String {
         let mut out = String::new();
         out.push_str("# HELP http_requests_total HTTP requests answered, by status class.\n");
         out.push_str("# TYPE http_requests_total counter\n");
@@ -71,6 +71,13 @@ impl Metrics {
         out.push_str("# HELP db_pool_idle_connections Idle database connections.\n");
         out.push_str("# TYPE db_pool_idle_connections gauge\n");
         out.push_str(&format!("db_pool_idle_connections {idle}\n"));
+        let (groups, writes) = writer.totals();
+        out.push_str("# HELP db_write_groups_total Transactions the writer committed or tried, each holding the writes that waited together.\n");
+        out.push_str("# TYPE db_write_groups_total counter\n");
+        out.push_str(&format!("db_write_groups_total {groups}\n"));
+        out.push_str("# HELP db_writes_total Write requests run by the writer.\n");
+        out.push_str("# TYPE db_writes_total counter\n");
+        out.push_str(&format!("db_writes_total {writes}\n"));
         out
     }
 }
@@ -121,5 +128,5 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.db))
+        .body(state.metrics.render(&state.db, &state.writer))
 }

@@ -129,7 +129,9 @@ impl Application {
         );
         let keys = Keys::new(&secret, config.jwt_previous_secret.as_deref());
         let read_audits = crate::audit::reads::ReadAudits::start(db.clone());
+        let writer = crate::db::GroupWriter::start(db.clone())?;
         let state = web::Data::new(AppState {
+            writer,
             db,
             keys,
             token_ttl_seconds: config.token_ttl_seconds,

@@ -3,7 +3,7 @@
 use crate::audit::reads::{collecting, ReadAudits, ReadRecord};
 use crate::auth::token::Keys;
 use crate::auth::{Access, Caller, Right};
-use crate::db::{write_transaction, Db, DbConnection};
+use crate::db::{Db, DbConnection, GroupWriter};
 use crate::error::ApiResult;
 use crate::ops::Metrics;
 
@@ -14,6 +14,7 @@ pub struct AppState {
     pub token_ttl_seconds: i64,
     pub metrics: Metrics,
     pub read_audits: ReadAudits,
+    pub writer: GroupWriter,
 }
 
 impl AppState {
@@ -43,20 +44,20 @@ impl AppState {
         Ok(value)
     }
 
-    /// Like `read`, inside one write transaction: the change, its audit event
-    /// and its change-feed entry commit together or not at all.
+    /// Like `read`, as one atomic write: the change, its audit event and its
+    /// change-feed entry commit together or not at all, and the answer comes
+    /// after the commit. The writes waiting together share one transaction,
+    /// each in its own savepoint (see `db::GroupWriter`).
     pub async fn write<T, F>(&self, caller: Caller, right: Right, work: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db
-            .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    let access = Access::resolve(conn, &caller)?;
-                    access.require(right)?;
-                    work(conn, &access)
-                })
+        self.writer
+            .write(move |conn| {
+                let access = Access::resolve(conn, &caller)?;
+                access.require(right)?;
+                work(conn, &access)
             })
             .await
     }

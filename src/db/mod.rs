@@ -2,7 +2,10 @@
 //! pool, embedded migrations per backend, and the helpers every store uses to
 //! run blocking database work off the async workers.
 
+mod group_commit;
 pub mod schema;
+
+pub use group_commit::GroupWriter;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -279,15 +282,23 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        let faults = self.faults.clone();
-        let result = actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|_| ApiError::DatabaseUnavailable)?;
-            work(&mut conn)
-        })
-        .await?;
+        let db = self.clone();
+        actix_web::web::block(move || db.with_connection(work)).await?
+    }
+
+    /// Runs `work` on a pooled connection on this thread; a failure to
+    /// reach the database starts the watch for dead connections.
+    pub fn with_connection<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let result = self
+            .pool
+            .get()
+            .map_err(|_| ApiError::DatabaseUnavailable)
+            .and_then(|mut conn| work(&mut conn));
         if matches!(result, Err(ApiError::DatabaseUnavailable)) {
-            faults.mark();
+            self.faults.mark();
         }
         result
     }

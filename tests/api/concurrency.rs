@@ -5,7 +5,7 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{district, two_instances, Reply, TestApp};
+use crate::helpers::{district, on_postgres, two_instances, Reply, TestApp};
 
 /// How many clients race in each test.
 const CLIENTS: usize = 12;
@@ -152,4 +152,72 @@ async fn concurrent_enrolments_never_exceed_a_class_capacity() {
         .get(&format!("{path}?count=true"), Some(&second.admin))
         .await;
     assert_eq!(listed.body["total"], 3);
+}
+
+/// Writes arriving together share one transaction (group commit), each in
+/// its own savepoint: a refused write must leave nothing behind and must not
+/// take the others of its group with it.
+#[actix_web::test]
+async fn writes_committed_together_each_succeed_or_fail_on_their_own() {
+    let app = TestApp::spawn().await;
+    let province = app.organisation("GC", "provincial_committee", None).await;
+    // 24 writes at once over 12 codes: codes 0–7 are sent twice, so one of
+    // each pair is a duplicate; the second sending of codes 8–11 has a kind
+    // that does not exist, so those are created once.
+    let writes = (0..CLIENTS * 2).map(|n| {
+        let kind = if n >= 20 { "no_such_kind" } else { "district_committee" };
+        app.post(
+            "/api/v1/organisations",
+            Some(&app.admin),
+            json!({"code": format!("H{}", n % 12), "name": format!("Huyện {n}"), "kind": kind, "parent_id": province}),
+        )
+    });
+    let replies = join_all(writes).await;
+
+    let count = |status: u16| replies.iter().filter(|r| r.status == status).count();
+    assert_eq!(count(201), 12, "{:?}", statuses(&replies));
+    assert_eq!(count(409), 8, "{:?}", statuses(&replies));
+    assert_eq!(count(400) + count(422), 4, "{:?}", statuses(&replies));
+    let listed = app
+        .get(
+            &format!("/api/v1/organisations?parent_id={province}&count=true"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(listed.body["total"], 12, "{}", listed.text);
+    // Each created record was audited and journalled once; the refused
+    // ones left neither.
+    let audited = app
+        .get(
+            "/api/v1/audit-events?resource_type=organisation&action=create&count=true",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(audited.body["total"], 13, "{}", audited.text);
+    let token = app.sync_token(None).await;
+    let feed = app.get("/api/v1/changes?limit=100", Some(&token)).await;
+    assert_eq!(feed.status, 200, "{}", feed.text);
+    let organisations = feed.body["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["type"] == "organisation")
+        .count();
+    assert_eq!(organisations, 13, "{}", feed.text);
+    // And on SQLite they did share transactions: fewer groups than writes
+    // (24 writes sent at once queue behind the first group's commit).
+    if on_postgres() {
+        return;
+    }
+    let metrics = app.get("/metrics", None).await.text;
+    let total = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert!(
+        total("db_write_groups_total ") < total("db_writes_total "),
+        "{metrics}"
+    );
 }

@@ -68,6 +68,11 @@ pub fn fresh_database() -> String {
     }
 }
 
+/// Whether this run's tests talk to PostgreSQL (`TEST_DATABASE_URL`).
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
 /// The configuration every test app starts from.
 pub fn test_config() -> Config {
     let mut config = Config::for_database(&fresh_database());
