@@ -209,6 +209,7 @@ impl ManageConnection for ConnectionManager {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     faults: Arc<FaultClock>,
+    url: Arc<DatabaseUrl>,
     pub backend: Backend,
 }
 
@@ -229,6 +230,7 @@ impl Db {
         }
         let faults = Arc::new(FaultClock::default());
         let backend = url.backend;
+        let shared_url = Arc::new(url.clone());
         let manager = ConnectionManager {
             url,
             faults: faults.clone(),
@@ -244,6 +246,7 @@ impl Db {
         Ok(Self {
             pool,
             faults,
+            url: shared_url,
             backend,
         })
     }
@@ -269,6 +272,19 @@ impl Db {
             DbConnection::Postgresql(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
         };
         pending.map_err(|e| e.to_string())
+    }
+
+    /// A connection of its own, outside the pool, set up as pooled ones are.
+    pub fn open_connection(&self) -> ApiResult<DbConnection> {
+        let manager = ConnectionManager {
+            url: (*self.url).clone(),
+            faults: self.faults.clone(),
+        };
+        manager.connect().map_err(|error| {
+            tracing::error!(%error, "cannot open a connection");
+            self.faults.mark();
+            ApiError::DatabaseUnavailable
+        })
     }
 
     /// A connection for work outside a request (start-up, seeding).
