@@ -53,13 +53,35 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.writer.write(authorised(caller, right, work)).await
+    }
+
+    /// Like `write`, for long work that opens savepoints of its own (an
+    /// import batch): run alone in its transaction (`GroupWriter::write_alone`).
+    pub async fn write_alone<T, F>(&self, caller: Caller, right: Right, work: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         self.writer
-            .write(move |conn| {
-                let access = Access::resolve(conn, &caller)?;
-                access.require(right)?;
-                work(conn, &access)
-            })
+            .write_alone(authorised(caller, right, work))
             .await
+    }
+}
+
+/// Database work that resolves the caller, checks the right and runs `work`.
+fn authorised<T, F>(
+    caller: Caller,
+    right: Right,
+    work: F,
+) -> impl FnOnce(&mut DbConnection) -> ApiResult<T>
+where
+    F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
+{
+    move |conn| {
+        let access = Access::resolve(conn, &caller)?;
+        access.require(right)?;
+        work(conn, &access)
     }
 }
 
@@ -74,11 +96,7 @@ where
     F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
 {
     move |conn| {
-        let (value, reads) = collecting(|| {
-            let access = Access::resolve(conn, &caller)?;
-            access.require(right)?;
-            work(conn, &access)
-        });
+        let (value, reads) = collecting(|| authorised(caller, right, work)(conn));
         Ok((value?, reads))
     }
 }

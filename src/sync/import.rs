@@ -920,7 +920,7 @@ pub async fn import_records(
     let report = if params.atomic.unwrap_or(false) {
         // All or nothing: one transaction over the whole file.
         state
-            .write(caller, Right::Import, move |conn, access| {
+            .write_alone(caller, Right::Import, move |conn, access| {
                 let mut results = Vec::new();
                 while !import_lines(conn, access, &mut source, BATCH_LINES, &mut results)? {
                     log_progress(&results, started);
@@ -938,7 +938,7 @@ pub async fn import_records(
         let mut results = Vec::new();
         loop {
             let (back, batch, done) = state
-                .write(caller.clone(), Right::Import, move |conn, access| {
+                .write_alone(caller.clone(), Right::Import, move |conn, access| {
                     let mut batch = Vec::new();
                     let done = import_lines(conn, access, &mut source, BATCH_LINES, &mut batch)?;
                     Ok((source, batch, done))
