@@ -65,19 +65,17 @@ impl Metrics {
         ));
         out.push_str(&format!("http_request_duration_seconds_count {count}\n"));
         let (connections, idle) = db.pool_state();
-        out.push_str("# HELP db_pool_connections Open database connections.\n");
-        out.push_str("# TYPE db_pool_connections gauge\n");
-        out.push_str(&format!("db_pool_connections {connections}\n"));
-        out.push_str("# HELP db_pool_idle_connections Idle database connections.\n");
-        out.push_str("# TYPE db_pool_idle_connections gauge\n");
-        out.push_str(&format!("db_pool_idle_connections {idle}\n"));
         let (groups, writes) = writer.totals();
-        out.push_str("# HELP db_write_groups_total Transactions the writer committed or tried, each holding the writes that waited together.\n");
-        out.push_str("# TYPE db_write_groups_total counter\n");
-        out.push_str(&format!("db_write_groups_total {groups}\n"));
-        out.push_str("# HELP db_writes_total Write requests run by the writer.\n");
-        out.push_str("# TYPE db_writes_total counter\n");
-        out.push_str(&format!("db_writes_total {writes}\n"));
+        for (name, kind, help, value) in [
+            ("db_pool_connections", "gauge", "Open database connections.", connections.into()),
+            ("db_pool_idle_connections", "gauge", "Idle database connections.", idle.into()),
+            ("db_write_groups_total", "counter", "Transactions the writer committed or tried, each holding the writes that waited together.", groups),
+            ("db_writes_total", "counter", "Write requests run by the writer.", writes),
+        ] {
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+            ));
+        }
         out
     }
 }

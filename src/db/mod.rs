@@ -150,7 +150,7 @@ impl FaultClock {
 }
 
 /// The r2d2 manager: connects to the chosen backend and sets SQLite up.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
     faults: Arc<FaultClock>,
@@ -209,7 +209,8 @@ impl ManageConnection for ConnectionManager {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     faults: Arc<FaultClock>,
-    url: Arc<DatabaseUrl>,
+    /// The pool's manager, again, for connections outside the pool.
+    manager: Arc<ConnectionManager>,
     pub backend: Backend,
 }
 
@@ -230,11 +231,11 @@ impl Db {
         }
         let faults = Arc::new(FaultClock::default());
         let backend = url.backend;
-        let shared_url = Arc::new(url.clone());
         let manager = ConnectionManager {
             url,
             faults: faults.clone(),
         };
+        let unpooled = Arc::new(manager.clone());
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
@@ -246,7 +247,7 @@ impl Db {
         Ok(Self {
             pool,
             faults,
-            url: shared_url,
+            manager: unpooled,
             backend,
         })
     }
@@ -276,11 +277,7 @@ impl Db {
 
     /// A connection of its own, outside the pool, set up as pooled ones are.
     pub fn open_connection(&self) -> ApiResult<DbConnection> {
-        let manager = ConnectionManager {
-            url: (*self.url).clone(),
-            faults: self.faults.clone(),
-        };
-        manager.connect().map_err(|error| {
+        self.manager.connect().map_err(|error| {
             tracing::error!(%error, "cannot open a connection");
             self.faults.mark();
             ApiError::DatabaseUnavailable
@@ -304,7 +301,7 @@ impl Db {
 
     /// Runs `work` on a pooled connection on this thread; a failure to
     /// reach the database starts the watch for dead connections.
-    pub fn with_connection<T>(
+    fn with_connection<T>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
     ) -> ApiResult<T> {

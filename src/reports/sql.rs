@@ -3,7 +3,7 @@
 //! be UUIDs, dates, integers), so nothing a client sends reaches SQL as text.
 
 use chrono::NaiveDate;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Text};
 use diesel::QueryableByName;
 
 #[derive(QueryableByName)]
@@ -18,12 +18,6 @@ pub struct KeyCount {
     pub key: String,
     #[diesel(sql_type = BigInt)]
     pub n: i64,
-}
-
-#[derive(QueryableByName)]
-pub struct OptionalText {
-    #[diesel(sql_type = Nullable<Text>)]
-    pub value: Option<String>,
 }
 
 /// `'id1','id2',…` for an IN list; ids that are not UUIDs are dropped, and
