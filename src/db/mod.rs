@@ -2,6 +2,7 @@
 //! pool, embedded migrations per backend, and the helpers every store uses to
 //! run blocking database work off the async workers.
 
+pub mod dates;
 mod group_commit;
 pub mod schema;
 

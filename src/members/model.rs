@@ -21,17 +21,24 @@ pub struct MemberRow {
     pub organisation_id: String,
     pub status: String,
     pub member_number: Option<String>,
+    #[diesel(deserialize_as = crate::db::dates::Day)]
     pub admitted_on: NaiveDate,
+    #[diesel(deserialize_as = crate::db::dates::MaybeDay)]
     pub official_on: Option<NaiveDate>,
     pub card_number: Option<String>,
+    #[diesel(deserialize_as = crate::db::dates::MaybeDay)]
     pub card_issued_on: Option<NaiveDate>,
+    #[diesel(deserialize_as = crate::db::dates::MaybeDay)]
     pub left_on: Option<NaiveDate>,
     pub temporary_organisation_id: Option<String>,
     pub mentor_member_id: Option<String>,
     pub search_name: String,
     pub version: i64,
+    #[diesel(deserialize_as = crate::db::dates::Instant)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::dates::Instant)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::dates::MaybeInstant)]
     pub deleted_at: Option<NaiveDateTime>,
 }
 

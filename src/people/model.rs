@@ -17,6 +17,7 @@ pub struct PersonRow {
     pub full_name: String,
     pub search_name: String,
     pub gender: String,
+    #[diesel(deserialize_as = crate::db::dates::Day)]
     pub date_of_birth: NaiveDate,
     pub ethnicity: String,
     pub religion: Option<String>,
@@ -33,8 +34,11 @@ pub struct PersonRow {
     pub occupation: Option<String>,
     pub workplace: Option<String>,
     pub version: i64,
+    #[diesel(deserialize_as = crate::db::dates::Instant)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::dates::Instant)]
     pub updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::dates::MaybeInstant)]
     pub deleted_at: Option<NaiveDateTime>,
 }
 
