@@ -167,10 +167,11 @@ pub async fn get_annual_report(
     let params = params.into_inner();
     let as_csv = wants_csv(params.format.as_deref())?;
     let year = annual::report_year(params.year)?;
+    let db = state.db.clone();
     let report = state
         .read(caller, Right::Read, move |conn, access| {
             let root = report_root(conn, access, params.organisation_id.as_deref())?;
-            annual::compute(conn, &root, year)
+            annual::compute(conn, db.spare().as_deref_mut(), &root, year)
         })
         .await?;
     Ok(if as_csv {

@@ -1081,7 +1081,7 @@ fn personnel(
     for id in grassroots {
         let root = crate::organisations::store::find(b.conn, &b.access, id)?;
         memberships.push(
-            crate::reports::annual::compute(b.conn, &root, 2016)?
+            crate::reports::annual::compute(b.conn, None, &root, 2016)?
                 .members
                 .total,
         );

@@ -1,3 +1,4 @@
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 use crate::helpers::{a_person, TestApp};
@@ -292,6 +293,71 @@ async fn a_transfer_counts_the_member_in_the_new_cells_subtree_from_its_date() {
         annual(&app, 2016, &s.other_cell).await["members"]["total"],
         1
     );
+}
+
+/// A commune committee moved to another district today: the reports of
+/// years ended before the move still count it under its old district (the
+/// subtree rebuilt from the dated moves), those of this year under the new
+/// one (the subtree as it stands, read by its path range).
+#[actix_web::test]
+async fn a_subtree_moved_since_the_year_counts_where_it_stood_then() {
+    let app = TestApp::spawn().await;
+    let s = small_district(&app).await;
+    register(
+        &app,
+        &s.cell,
+        "2000-01-10",
+        Some("2001-01-10"),
+        "female",
+        "kinh",
+        None,
+    )
+    .await;
+    register(
+        &app,
+        &s.other_cell,
+        "2000-01-10",
+        None,
+        "male",
+        "thai",
+        None,
+    )
+    .await;
+    let area = app
+        .get(
+            &format!("/api/v1/organisations/{}", s.district),
+            Some(&app.admin),
+        )
+        .await
+        .body["locality_id"]
+        .clone();
+    let new_district = app
+        .post(
+            "/api/v1/organisations",
+            Some(&app.admin),
+            json!({"code": "D2", "name": "Huyện ủy mới", "kind": "district_committee", "locality_id": area, "established_on": "1990-01-01"}),
+        )
+        .await
+        .id();
+    let moved = app
+        .patch(
+            &format!("/api/v1/organisations/{}", s.commune),
+            Some(&app.admin),
+            json!({"parent_id": new_district}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+
+    let last_year = chrono::Utc::now().year() - 1;
+    let this_year = last_year + 1;
+    let total = |report: Value| report["members"]["total"].clone();
+    assert_eq!(total(annual(&app, last_year, &s.district).await), 2);
+    assert_eq!(total(annual(&app, last_year, &new_district).await), 0);
+    assert_eq!(total(annual(&app, this_year, &s.district).await), 1);
+    assert_eq!(total(annual(&app, this_year, &new_district).await), 1);
+    let moved_figures = annual(&app, this_year, &new_district).await;
+    assert_eq!(moved_figures["members"]["female"], 1);
+    assert_eq!(moved_figures["organisations"]["grassroots"], 1);
 }
 
 #[actix_web::test]
