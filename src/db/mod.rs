@@ -349,7 +349,7 @@ impl Db {
     }
 
     /// A second connection for work that can split in two (see
-    /// `side_by_side`), if one is idle now: never waits, so a busy server
+    /// `share_out`), if one is idle now: never waits, so a busy server
     /// runs such work on one connection rather than queue for another.
     pub fn spare(&self) -> Option<Conn> {
         self.pool.try_get()
@@ -362,32 +362,51 @@ impl Db {
     }
 }
 
-/// Runs `first` and `second` at once, `first` on a thread of its own with
-/// `spare`, when a spare connection was free (`Db::spare`); else one after
-/// the other on `conn`. For long reads made of independent parts (the
-/// annual report's register and its year's events), on a machine whose
-/// other cores would idle meanwhile. The two parts read separate snapshots,
-/// as statements outside a transaction already do.
-pub fn side_by_side<A, B>(
+/// Work for `share_out`: one piece of a long read, on whichever connection
+/// takes it.
+pub type Task<'a, T> = Box<dyn FnOnce(&mut DbConnection) -> T + Send + 'a>;
+
+/// Runs `tasks` on `conn` and, when a spare connection was free
+/// (`Db::spare`), on `spare` at once, on a thread of its own: each
+/// connection takes the next task not yet taken until none is left, so a
+/// long task on one leaves the rest to the other. The results come back in
+/// the tasks' order. For long reads made of independent parts (the annual
+/// report's register, cell group by cell group, and its year's figures),
+/// on a machine whose other core would idle meanwhile. Parts read separate
+/// snapshots, as statements outside a transaction already do.
+pub fn share_out<T: Send>(
     conn: &mut DbConnection,
     spare: Option<&mut DbConnection>,
-    first: impl FnOnce(&mut DbConnection) -> A + Send,
-    second: impl FnOnce(&mut DbConnection) -> B,
-) -> (A, B)
-where
-    A: Send,
-{
-    match spare {
+    tasks: Vec<Task<'_, T>>,
+) -> Vec<T> {
+    let queue = std::sync::Mutex::new(tasks.into_iter().enumerate());
+    let take_until_done = |conn: &mut DbConnection| {
+        let mut done = Vec::new();
+        loop {
+            let next = queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some((index, task)) = next else {
+                break done;
+            };
+            done.push((index, task(conn)));
+        }
+    };
+    let mut done = match spare {
         Some(spare) => std::thread::scope(|scope| {
-            let first = scope.spawn(move || first(spare));
-            let second = second(conn);
-            match first.join() {
-                Ok(first) => (first, second),
+            let helper = scope.spawn(|| take_until_done(spare));
+            let mut done = take_until_done(conn);
+            match helper.join() {
+                Ok(theirs) => done.extend(theirs),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
+            done
         }),
-        None => (first(conn), second(conn)),
-    }
+        None => take_until_done(conn),
+    };
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Runs `work` in one transaction that writes, after every earlier writer

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::ratio::Ratio;
 use super::sql::{date, ids, Count, KeyCount};
 use super::tree::subtree_on;
-use crate::db::{side_by_side, DbConnection};
+use crate::db::{share_out, DbConnection, Task};
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::Msg;
 use crate::localities::rules::is_village;
@@ -263,6 +263,16 @@ struct CountedMember {
 }
 
 impl ResidenceGroup {
+    /// Adds the counts of `other` (the same village, from another part).
+    fn add(&mut self, other: &ResidenceGroup) {
+        self.n += other.n;
+        self.official += other.official;
+        self.probationary += other.probationary;
+        self.exempt += other.exempt;
+        self.female += other.female;
+        self.minority += other.minority;
+    }
+
     /// Counts one member with `traits` (see `OFFICIAL` … `MINORITY`).
     fn count(&mut self, traits: i32) {
         self.n += 1;
@@ -358,19 +368,41 @@ pub fn compute(
         by_kind,
     };
 
-    // Members on 31 December, and the dated figures of the year.
-    let (register, of_year) = side_by_side(
-        conn,
-        spare,
-        |conn| {
-            let register = register_on(conn, &all, end);
-            let ms = started.elapsed().as_millis() as u64;
-            tracing::debug!(ms, "report: register");
-            register
-        },
-        |conn| year_figures(conn, year, tree, &all),
-    );
-    let (register, of_year) = (register?, of_year?);
+    // Members on 31 December, and the dated figures of the year: the year's
+    // figures first, then the register part by part, shared out over two
+    // connections when a second is free. On SQLite a part's cost is its
+    // cells' members (index lookups from their events); PostgreSQL hash-joins
+    // whole tables for any part, so it reads the register in one.
+    let parts = match conn {
+        DbConnection::Sqlite(_) if spare.is_some() => subtree.ids_sql_in_parts(REGISTER_PARTS),
+        _ => vec![all.clone()],
+    };
+    let mut tasks: Vec<Task<'_, ReportPart>> = vec![Box::new(|conn| {
+        ReportPart::Year(year_figures(conn, year, tree, &all).map(Box::new))
+    })];
+    tasks.extend(parts.iter().map(|cells| -> Task<'_, ReportPart> {
+        Box::new(move |conn| ReportPart::Register(register_on(conn, cells, end)))
+    }));
+    let mut of_year = None;
+    let mut register: HashMap<Option<String>, ResidenceGroup> = HashMap::new();
+    for part in share_out(conn, spare, tasks) {
+        match part {
+            ReportPart::Year(figures) => of_year = Some(figures?),
+            ReportPart::Register(groups) => {
+                for group in groups? {
+                    register
+                        .entry(group.residence.clone())
+                        .or_default()
+                        .add(&group);
+                }
+            }
+        }
+    }
+    let of_year = of_year.ok_or_else(|| ApiError::Internal("no year's figures".into()))?;
+    let register: Vec<ResidenceGroup> = register
+        .into_iter()
+        .map(|(residence, group)| ResidenceGroup { residence, ..group })
+        .collect();
     let residents = residents_of(&register);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
@@ -422,6 +454,17 @@ pub fn compute(
         study,
     })
 }
+
+/// A part of the annual report read on its own (see `compute`).
+enum ReportPart {
+    Year(ApiResult<Box<YearFigures>>),
+    Register(ApiResult<Vec<ResidenceGroup>>),
+}
+
+/// How many parts the register is read in when two connections share it:
+/// enough that neither waits long on the other's last part, few enough that
+/// a district's report runs a handful of queries.
+const REGISTER_PARTS: usize = 16;
 
 /// What `year_figures` counts.
 struct YearFigures {

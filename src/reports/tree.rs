@@ -17,6 +17,7 @@ use super::sql::ids;
 pub struct Subtree {
     /// Every organisation in it.
     pub rows: Vec<OrganisationRow>,
+    root_id: String,
     /// The root's path range, when the live organisations in it today are
     /// exactly `rows` (none moved in or out since the day).
     range: Option<(String, String)>,
@@ -36,6 +37,44 @@ impl Subtree {
                 quoted(hi)
             ),
             None => ids(&self.rows.iter().map(|o| o.id.clone()).collect::<Vec<_>>()),
+        }
+    }
+
+    /// `ids_sql` in at most `parts` parts that together name each
+    /// organisation once, for reading the register part by part (see
+    /// `annual::compute`): the root alone, then runs of its children's
+    /// subtrees in path order, each run one path range; or the listed ids
+    /// in groups.
+    pub fn ids_sql_in_parts(&self, parts: usize) -> Vec<String> {
+        let parts = parts.max(1);
+        match &self.range {
+            Some(_) => {
+                let mut children: Vec<&str> = self
+                    .rows
+                    .iter()
+                    .filter(|o| o.parent_id.as_deref() == Some(self.root_id.as_str()))
+                    .map(|o| o.path.as_str())
+                    .collect();
+                children.sort_unstable();
+                let per_part = children.len().div_ceil(parts).max(1);
+                let mut sql = vec![ids(std::slice::from_ref(&self.root_id))];
+                sql.extend(children.chunks(per_part).map(|run| {
+                    let lo = run[0];
+                    let (_, hi) = subtree_range(run[run.len() - 1]);
+                    format!(
+                        "SELECT id FROM organisations WHERE deleted_at IS NULL AND path >= {} AND path < {}",
+                        quoted(lo),
+                        quoted(&hi)
+                    )
+                }));
+                sql
+            }
+            None => {
+                let all: Vec<String> = self.rows.iter().map(|o| o.id.clone()).collect();
+                all.chunks(all.len().div_ceil(parts).max(1))
+                    .map(ids)
+                    .collect()
+            }
         }
     }
 }
@@ -127,6 +166,7 @@ pub fn subtree_on(
         (roots.len() == 1 && result.len() == live_in_range).then(|| subtree_range(&root.path));
     Ok(Subtree {
         rows: result,
+        root_id: root.id.clone(),
         range,
     })
 }
