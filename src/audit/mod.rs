@@ -115,6 +115,96 @@ fn serialise_feed_writers(conn: &mut DbConnection) -> ApiResult<()> {
     Ok(())
 }
 
+/// A change-feed entry as stored (`seq` is the table's own counter, so rows
+/// inserted together keep the order they are given in).
+#[derive(Insertable)]
+#[diesel(table_name = changes, treat_none_as_null = true)]
+pub struct ChangeRow {
+    pub record_type: String,
+    pub record_id: String,
+    pub op: &'static str,
+    pub version: i64,
+    pub at: chrono::NaiveDateTime,
+    pub organisation_path: Option<String>,
+    pub data: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events, treat_none_as_null = true)]
+struct AuditRow {
+    id: String,
+    at: chrono::NaiveDateTime,
+    actor_type: &'static str,
+    actor_id: Option<String>,
+    actor_name: Option<String>,
+    action: String,
+    resource_type: String,
+    resource_id: Option<String>,
+    organisation_path: Option<String>,
+    request_id: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+/// The journal of many writes of one caller, gathered in memory and written
+/// by `write` in a few multi-row inserts: what `record` writes for each of
+/// them, in the same order, where `record` runs two statements a write. For
+/// bulk paths (an import's registrations), which write thousands of records
+/// in one transaction.
+#[derive(Default)]
+pub struct Journal {
+    audit: Vec<AuditRow>,
+    changes: Vec<ChangeRow>,
+}
+
+impl Journal {
+    /// Adds the audit event and change-feed entry `record` would write.
+    pub fn add(&mut self, access: &Access, write: Write<'_>) {
+        let at = now();
+        let after_json = write.after.as_ref().map(Value::to_string);
+        let organisation_path = write.organisation_path.map(str::to_owned);
+        if SYNC_TYPES.contains(&write.record_type) {
+            self.changes.push(ChangeRow {
+                record_type: write.record_type.to_owned(),
+                record_id: write.record_id.to_owned(),
+                op: if write.after.is_some() {
+                    "upsert"
+                } else {
+                    "delete"
+                },
+                version: write.version,
+                at,
+                organisation_path: organisation_path.clone(),
+                data: after_json.clone(),
+            });
+        }
+        self.audit.push(AuditRow {
+            id: new_id(),
+            at,
+            actor_type: access.kind.as_str(),
+            actor_id: Some(access.account_id.clone()),
+            actor_name: Some(access.name.clone()),
+            action: write.action.to_owned(),
+            resource_type: write.record_type.to_owned(),
+            resource_id: Some(write.record_id.to_owned()),
+            organisation_path,
+            request_id: Some(access.request_id.clone()),
+            before_json: write.before.as_ref().map(Value::to_string),
+            after_json,
+        });
+    }
+
+    /// Writes everything added, in the caller's transaction.
+    pub fn write(self, conn: &mut DbConnection) -> ApiResult<()> {
+        if !self.changes.is_empty() {
+            serialise_feed_writers(conn)?;
+        }
+        crate::bulk_insert!(conn, audit_events::table, self.audit);
+        crate::bulk_insert!(conn, changes::table, self.changes);
+        Ok(())
+    }
+}
+
 /// Journals a write of a record that moved in the tree: callers that could
 /// see it at `previous_path` but not at its new place get a tombstone first
 /// (SPEC 8: a record leaving a caller's scope appears as a delete).

@@ -46,6 +46,28 @@ macro_rules! on_backend {
     };
 }
 
+/// Inserts `$rows` (a slice or `Vec` of `Insertable` rows) in multi-row
+/// statements, in chunks that stay under each backend's limit on bound
+/// parameters. Rows without defaultable columns (`treat_none_as_null`) go
+/// in one statement a chunk; diesel writes one a row for the others.
+#[macro_export]
+macro_rules! bulk_insert {
+    ($conn:expr, $table:path, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => {
+                for chunk in $rows.chunks(400) {
+                    ::diesel::RunQueryDsl::execute(::diesel::insert_into($table).values(chunk), c)?;
+                }
+            }
+            $crate::db::DbConnection::Postgresql(c) => {
+                for chunk in $rows.chunks(1000) {
+                    ::diesel::RunQueryDsl::execute(::diesel::insert_into($table).values(chunk), c)?;
+                }
+            }
+        }
+    };
+}
+
 /// The backend type of `DbConnection`, for boxed queries.
 pub type DbBackend = <DbConnection as diesel::Connection>::Backend;
 

@@ -65,6 +65,17 @@ pub fn cell_for_members(
     on: NaiveDate,
 ) -> ApiResult<OrganisationRow> {
     let cell = crate::organisations::store::find_reference(conn, access, id, field)?;
+    check_cell_takes_members(&cell, field, on)?;
+    Ok(cell)
+}
+
+/// Members belong to a cell (a grassroots cell or a subordinate one), and
+/// none joins a cell dissolved by that day.
+fn check_cell_takes_members(
+    cell: &OrganisationRow,
+    field: &'static str,
+    on: NaiveDate,
+) -> ApiResult<()> {
     if !crate::organisations::rules::is_cell(cell.kind()) {
         return Err(ApiError::RuleBroken {
             code: "not_a_cell",
@@ -83,7 +94,7 @@ pub fn cell_for_members(
             )],
         });
     }
-    Ok(cell)
+    Ok(())
 }
 
 /// Views of member rows with their people, loaded in one query.
@@ -390,6 +401,30 @@ pub struct NewEvent<'a> {
     pub detail: serde_json::Value,
 }
 
+/// The row of a new event of a member, with its state after it.
+fn event_row(
+    member_id: &str,
+    status_after: &str,
+    organisation_after: &str,
+    event: NewEvent<'_>,
+) -> MemberEventRow {
+    MemberEventRow {
+        id: new_id(),
+        member_id: member_id.to_owned(),
+        kind: event.kind.as_str().to_owned(),
+        occurred_on: event.occurred_on,
+        decided_on: event.decided_on,
+        decision_number: event.decision_number.map(str::to_owned),
+        reason: event.reason.map(str::to_owned),
+        status_after: status_after.to_owned(),
+        organisation_after: organisation_after.to_owned(),
+        detail: Some(event.detail.to_string()),
+        version: 1,
+        created_at: now(),
+        superseded_on: None,
+    }
+}
+
 /// Appends an event with the member's state (as `member` now is) after it.
 pub fn append_event(
     conn: &mut DbConnection,
@@ -397,21 +432,7 @@ pub fn append_event(
     member: &MemberRow,
     event: NewEvent<'_>,
 ) -> ApiResult<MemberEventRow> {
-    let row = MemberEventRow {
-        id: new_id(),
-        member_id: member.id.clone(),
-        kind: event.kind.as_str().to_owned(),
-        occurred_on: event.occurred_on,
-        decided_on: event.decided_on,
-        decision_number: event.decision_number.map(str::to_owned),
-        reason: event.reason.map(str::to_owned),
-        status_after: member.status.clone(),
-        organisation_after: member.organisation_id.clone(),
-        detail: Some(event.detail.to_string()),
-        version: 1,
-        created_at: now(),
-        superseded_on: None,
-    };
+    let row = event_row(&member.id, &member.status, &member.organisation_id, event);
     let insert = diesel::insert_into(e::table).values(&row);
     crate::on_backend!(conn, |c| insert.execute(c))?;
     relink_spans(conn, &member.id)?;
@@ -574,9 +595,21 @@ pub fn insert(
     journal_member(conn, access, "create", None, row)
 }
 
-/// Registers an existing member (data migration), or an incoming transfer.
-pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> ApiResult<Member> {
-    let today = chrono::Utc::now().date_naive();
+/// A registration as decided from its request alone: the member's status,
+/// official day and the day it joined this register.
+struct Registration {
+    status: MemberStatus,
+    official_on: Option<NaiveDate>,
+    joined_on: NaiveDate,
+}
+
+/// Checks a registration's own fields: a registered member is probationary,
+/// official or exempt; an official one's day defaults to 12 months after
+/// admission (12 months' probation, official status dating from that point:
+/// Party Charter art. 5, QĐ 24-QĐ/TW 4.1–4.3, via `rules::official_from`); a
+/// probationary one has no official day and no card (the Party card is for
+/// official members only: RULES.md "Party card", thuvienphapluat 45EDC).
+fn registration(new: &NewMember, today: NaiveDate) -> ApiResult<Registration> {
     let status = new.status.unwrap_or(if new.official_on.is_some() {
         MemberStatus::Official
     } else {
@@ -634,56 +667,63 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
         .transferred_in
         .as_ref()
         .map_or(new.admitted_on, |t| t.on);
-    let cell = cell_for_members(
-        conn,
-        access,
-        &new.organisation_id,
-        "organisation_id",
+    Ok(Registration {
+        status,
+        official_on,
         joined_on,
-    )?;
-    if let Some(mentor) = &new.mentor_member_id {
-        find_reference(conn, access, mentor, "mentor_member_id")?;
-    }
-    let (person, person_is_new) = person_for(conn, access, new.person_id, new.person)?;
+    })
+}
+
+/// The row of a newly registered member of `cell`.
+fn registered_row(
+    new: &NewMember,
+    registration: &Registration,
+    person: &PersonRow,
+    cell_id: &str,
+) -> MemberRow {
     let at = now();
-    let mut row = MemberRow {
+    MemberRow {
         id: new_id(),
         person_id: person.id.clone(),
-        organisation_id: cell.id.clone(),
-        status: MemberStatus::Probationary.as_str().to_owned(),
-        member_number: new.member_number,
+        organisation_id: cell_id.to_owned(),
+        status: registration.status.as_str().to_owned(),
+        member_number: new.member_number.clone(),
         admitted_on: new.admitted_on,
-        official_on,
-        card_number: new.card_number,
+        official_on: registration.official_on,
+        card_number: new.card_number.clone(),
         card_issued_on: new.card_issued_on,
         left_on: None,
         temporary_organisation_id: None,
-        mentor_member_id: new.mentor_member_id,
+        mentor_member_id: new.mentor_member_id.clone(),
         search_name: person.search_name.clone(),
         version: 1,
         created_at: at,
         updated_at: at,
         deleted_at: None,
-    };
-    row.status = status.as_str().to_owned();
-    insert(conn, access, &row, &person, person_is_new)?;
+    }
+}
 
-    // The history the register can vouch for, as dated snapshots.
-    let mut snapshot = row.clone();
-    let official_before_joining = official_on.is_some_and(|d| d <= joined_on);
-    snapshot.status = if official_before_joining {
+/// The history the register can vouch for at a registration, as dated
+/// snapshots in order: each the status the member had after it, and the
+/// event. Joining (registered, or transferred in), then recognition as
+/// official when it came after joining, then exemption.
+fn registration_events<'a>(
+    new: &'a NewMember,
+    registration: &Registration,
+    today: NaiveDate,
+) -> Vec<(MemberStatus, NewEvent<'a>)> {
+    let official_before_joining = registration
+        .official_on
+        .is_some_and(|d| d <= registration.joined_on);
+    let joined_as = if official_before_joining {
         MemberStatus::Official
     } else {
         MemberStatus::Probationary
-    }
-    .as_str()
-    .to_owned();
-    match &new.transferred_in {
-        Some(t) => append_event(
-            conn,
-            access,
-            &snapshot,
-            NewEvent {
+    };
+    let mut events = vec![(
+        joined_as,
+        match &new.transferred_in {
+            Some(t) => NewEvent {
                 kind: MemberEventKind::TransferredIn,
                 occurred_on: t.on,
                 decided_on: None,
@@ -691,12 +731,7 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
                 reason: None,
                 detail: json!({"from": t.from}),
             },
-        )?,
-        None => append_event(
-            conn,
-            access,
-            &snapshot,
-            NewEvent {
+            None => NewEvent {
                 kind: MemberEventKind::Registered,
                 occurred_on: new.admitted_on,
                 decided_on: None,
@@ -704,14 +739,14 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
                 reason: None,
                 detail: json!({}),
             },
-        )?,
-    };
-    if let Some(day) = official_on.filter(|_| !official_before_joining) {
-        snapshot.status = MemberStatus::Official.as_str().to_owned();
-        append_event(
-            conn,
-            access,
-            &snapshot,
+        },
+    )];
+    if let Some(day) = registration
+        .official_on
+        .filter(|_| !official_before_joining)
+    {
+        events.push((
+            MemberStatus::Official,
             NewEvent {
                 kind: MemberEventKind::Registered,
                 occurred_on: day,
@@ -720,24 +755,213 @@ pub fn register(conn: &mut DbConnection, access: &Access, new: NewMember) -> Api
                 reason: None,
                 detail: json!({"official_on": day}),
             },
-        )?;
+        ));
     }
-    if status == MemberStatus::Exempt {
-        append_event(
-            conn,
-            access,
-            &row,
+    if registration.status == MemberStatus::Exempt {
+        events.push((
+            MemberStatus::Exempt,
             NewEvent {
                 kind: MemberEventKind::Registered,
-                occurred_on: today.max(official_on.unwrap_or(today)),
+                occurred_on: today.max(registration.official_on.unwrap_or(today)),
                 decided_on: None,
                 decision_number: None,
                 reason: None,
                 detail: json!({"status": "exempt"}),
             },
-        )?;
+        ));
+    }
+    events
+}
+
+/// Registers an existing member (data migration), or an incoming transfer.
+pub fn register(conn: &mut DbConnection, access: &Access, mut new: NewMember) -> ApiResult<Member> {
+    let today = chrono::Utc::now().date_naive();
+    let registration = registration(&new, today)?;
+    let cell = cell_for_members(
+        conn,
+        access,
+        &new.organisation_id,
+        "organisation_id",
+        registration.joined_on,
+    )?;
+    if let Some(mentor) = &new.mentor_member_id {
+        find_reference(conn, access, mentor, "mentor_member_id")?;
+    }
+    let (person, person_is_new) =
+        person_for(conn, access, new.person_id.take(), new.person.take())?;
+    let row = registered_row(&new, &registration, &person, &cell.id);
+    insert(conn, access, &row, &person, person_is_new)?;
+    for (status, event) in registration_events(&new, &registration, today) {
+        let mut snapshot = row.clone();
+        snapshot.status = status.as_str().to_owned();
+        append_event(conn, access, &snapshot, event)?;
     }
     view(conn, row, access.may(Right::ReadPersonal))
+}
+
+/// Whether `register_all` takes this registration: a new member with a new
+/// person given inline, and no mentor or transfer to look up.
+pub fn registers_in_bulk(new: &NewMember) -> bool {
+    new.person_id.is_none()
+        && new.person.is_some()
+        && new.mentor_member_id.is_none()
+        && new.transferred_in.is_none()
+}
+
+/// Registers many new members with their new people in one go (an import's
+/// batch), each exactly as `register` would, with the same checks, rows,
+/// history and journal, but in a few multi-row statements instead of some
+/// thirty statements a member: cells and residences are read once each, and
+/// the rows and journal entries are inserted together (`audit::Journal`).
+///
+/// Each registration answers on its own: one refused by a rule is left out
+/// and the others go in. The caller sends only registrations that
+/// `registers_in_bulk` takes and whose member number, card number and
+/// citizen id are neither taken nor repeated in the batch; the unique
+/// indexes refuse the whole batch otherwise (a database error), which the
+/// caller's savepoint then undoes.
+pub fn register_all(
+    conn: &mut DbConnection,
+    access: &Access,
+    news: Vec<NewMember>,
+) -> ApiResult<Vec<ApiResult<String>>> {
+    use std::collections::HashMap;
+    let today = chrono::Utc::now().date_naive();
+    let mut cells: HashMap<String, Option<OrganisationRow>> = HashMap::new();
+    let mut residences: HashMap<String, bool> = HashMap::new();
+    let mut people_rows = Vec::with_capacity(news.len());
+    let mut member_rows = Vec::with_capacity(news.len());
+    let mut event_rows = Vec::new();
+    let mut journal = audit::Journal::default();
+    let mut outcomes = Vec::with_capacity(news.len());
+    for mut new in news {
+        let registration = match registration(&new, today) {
+            Ok(registration) => registration,
+            Err(refused) => {
+                outcomes.push(Err(refused));
+                continue;
+            }
+        };
+        if !cells.contains_key(&new.organisation_id) {
+            let found = match crate::organisations::store::find(conn, access, &new.organisation_id)
+            {
+                Ok(cell) => Some(cell),
+                Err(ApiError::NotFound) => None,
+                Err(other) => return Err(other),
+            };
+            cells.insert(new.organisation_id.clone(), found);
+        }
+        let Some(cell) = &cells[&new.organisation_id] else {
+            outcomes.push(Err(ApiError::ReferenceNotFound {
+                field: "organisation_id",
+            }));
+            continue;
+        };
+        if let Err(refused) =
+            check_cell_takes_members(cell, "organisation_id", registration.joined_on)
+        {
+            outcomes.push(Err(refused));
+            continue;
+        }
+        let Some(new_person) = new.person.take() else {
+            outcomes.push(Err(ApiError::invalid_field(
+                "person_id",
+                "person_required",
+                Msg::PersonRequired,
+            )));
+            continue;
+        };
+        let person = match crate::people::store::new_row(new_person) {
+            Ok(person) => person,
+            Err(refused) => {
+                outcomes.push(Err(refused));
+                continue;
+            }
+        };
+        if let Some(locality) = &person.residence_locality_id {
+            if !residences.contains_key(locality) {
+                let found = match crate::localities::store::find(conn, locality) {
+                    Ok(_) => true,
+                    Err(ApiError::NotFound) => false,
+                    Err(other) => return Err(other),
+                };
+                residences.insert(locality.clone(), found);
+            }
+            if !residences[locality] {
+                outcomes.push(Err(ApiError::ReferenceNotFound {
+                    field: "residence_locality_id",
+                }));
+                continue;
+            }
+        }
+        let row = registered_row(&new, &registration, &person, &cell.id);
+        let path = Some(cell.path.as_str());
+        journal.add(
+            access,
+            Write {
+                action: "create",
+                record_type: crate::people::store::RECORD_TYPE,
+                record_id: &person.id,
+                organisation_path: path,
+                version: person.version,
+                before: None,
+                after: image(&Person::view(person.clone(), true)),
+            },
+        );
+        journal.add(
+            access,
+            Write {
+                action: "create",
+                record_type: RECORD_TYPE,
+                record_id: &row.id,
+                organisation_path: path,
+                version: row.version,
+                before: None,
+                after: image(&Member::view(
+                    row.clone(),
+                    Person::view(person.clone(), true),
+                )),
+            },
+        );
+        let mut events: Vec<MemberEventRow> = registration_events(&new, &registration, today)
+            .into_iter()
+            .map(|(status, event)| event_row(&row.id, status.as_str(), &row.organisation_id, event))
+            .collect();
+        for event in &events {
+            journal.add(
+                access,
+                Write {
+                    action: "create",
+                    record_type: "member_event",
+                    record_id: &event.id,
+                    organisation_path: path,
+                    version: event.version,
+                    before: None,
+                    after: image(&MemberEvent::view(event.clone(), true)),
+                },
+            );
+        }
+        // What `relink_spans` makes of a new member's history.
+        events.sort_by(|a, b| (a.occurred_on, &a.id).cmp(&(b.occurred_on, &b.id)));
+        let stored: Vec<_> = events
+            .iter()
+            .map(|e| (e.id.clone(), e.occurred_on, e.superseded_on))
+            .collect();
+        for (id, until) in rules::spans(&stored) {
+            if let Some(event) = events.iter_mut().find(|e| e.id == id) {
+                event.superseded_on = until;
+            }
+        }
+        outcomes.push(Ok(row.id.clone()));
+        people_rows.push(person);
+        member_rows.push(row);
+        event_rows.extend(events);
+    }
+    crate::bulk_insert!(conn, people::table, people_rows);
+    crate::bulk_insert!(conn, m::table, member_rows);
+    crate::bulk_insert!(conn, e::table, event_rows);
+    journal.write(conn)?;
+    Ok(outcomes)
 }
 
 /// Applies a merge patch (member number and mentor only).

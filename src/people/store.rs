@@ -19,7 +19,7 @@ use crate::i18n::Msg;
 use crate::keyset;
 
 pub const SORT_FIELDS: &[&str] = &["id", "full_name", "created_at", "updated_at"];
-const RECORD_TYPE: &str = "person";
+pub const RECORD_TYPE: &str = "person";
 
 type Query = p::BoxedQuery<'static, DbBackend>;
 
@@ -226,6 +226,16 @@ fn check_references(conn: &mut DbConnection, row: &PersonRow, id: &str) -> ApiRe
 /// Inserts a person (validated, national id unique); the caller journals it
 /// under the record it belongs to.
 pub fn insert(conn: &mut DbConnection, new: NewPerson) -> ApiResult<PersonRow> {
+    let row = new_row(new)?;
+    check_references(conn, &row, &row.id)?;
+    let insert = diesel::insert_into(p::table).values(&row);
+    crate::on_backend!(conn, |c| insert.execute(c))?;
+    Ok(row)
+}
+
+/// The row of a new person, with its own fields checked; what it refers to
+/// (citizen id taken, residence) is for the caller to check.
+pub fn new_row(new: NewPerson) -> ApiResult<PersonRow> {
     let at = now();
     let row = PersonRow {
         id: new_id(),
@@ -257,9 +267,6 @@ pub fn insert(conn: &mut DbConnection, new: NewPerson) -> ApiResult<PersonRow> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    check_references(conn, &row, &row.id)?;
-    let insert = diesel::insert_into(p::table).values(&row);
-    crate::on_backend!(conn, |c| insert.execute(c))?;
     Ok(row)
 }
 

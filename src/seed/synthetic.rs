@@ -15,6 +15,8 @@ use super::names;
 use crate::api::search::fold;
 use crate::appointments::model::AppointmentRow;
 use crate::assessments::model::AssessmentRow;
+use crate::audit::ChangeRow;
+use crate::bulk_insert;
 use crate::cadres::model::CadreRow;
 use crate::candidates::model::CandidateRow;
 use crate::db::schema::{
@@ -36,18 +38,6 @@ const CELL_SIZE: usize = 30;
 const CELLS_PER_COMMITTEE: usize = 6;
 /// Members per district (a few thousand, as in the source document).
 const DISTRICT_SIZE: usize = 3000;
-
-#[derive(Insertable)]
-#[diesel(table_name = changes)]
-struct ChangeRow {
-    record_type: &'static str,
-    record_id: String,
-    op: &'static str,
-    version: i64,
-    at: NaiveDateTime,
-    organisation_path: Option<String>,
-    data: Option<String>,
-}
 
 /// What a run wrote.
 #[derive(Debug, Default)]
@@ -75,23 +65,6 @@ const SEEDED_TABLES: [&str; 13] = [
     "positions",
     "appointments",
 ];
-
-macro_rules! bulk_insert {
-    ($conn:expr, $table:path, $rows:expr) => {
-        match $conn {
-            DbConnection::Sqlite(c) => {
-                for chunk in $rows.chunks(400) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            }
-            DbConnection::Postgresql(c) => {
-                for chunk in $rows.chunks(1000) {
-                    diesel::insert_into($table).values(chunk).execute(c)?;
-                }
-            }
-        }
-    };
-}
 
 /// Everything one district transaction writes.
 #[derive(Default)]
@@ -435,7 +408,7 @@ impl Generator {
         }
         batch.events.extend(history);
         batch.changes.push(ChangeRow {
-            record_type: "member",
+            record_type: "member".to_owned(),
             record_id: member.id.clone(),
             op: "upsert",
             version: 1,

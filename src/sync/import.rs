@@ -11,6 +11,7 @@
 //! `member_number`, `admission_quota` by organisation and `year`. The other types (events, enrolments, ratings, …) have
 //! no such key; they are written through their own endpoints.
 
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
@@ -740,8 +741,10 @@ async fn spool(mut payload: web::Payload, limit: u64) -> ApiResult<Spool> {
     Ok(spool)
 }
 
-/// Imports up to `max` lines from `source`, each in a savepoint, appending
-/// what happened to each; returns whether the source is exhausted.
+/// Imports up to `max` lines from `source`, appending what happened to
+/// each; returns whether the source is exhausted. Runs of new members with
+/// their people inline register together (`import_registrations`); every
+/// other line runs on its own in a savepoint (`import_one`).
 fn import_lines(
     conn: &mut DbConnection,
     access: &Access,
@@ -749,52 +752,268 @@ fn import_lines(
     max: usize,
     results: &mut Vec<LineResult>,
 ) -> ApiResult<bool> {
-    for _ in 0..max {
-        let Some((number, line)) = source.next_line()? else {
-            return Ok(true);
+    let mut pending = VecDeque::with_capacity(max);
+    let mut exhausted = false;
+    while pending.len() < max {
+        match source.next_line()? {
+            Some(line) => pending.push_back(line),
+            None => {
+                exhausted = true;
+                break;
+            }
+        }
+    }
+    while let Some(line) = pending.pop_front() {
+        let Some(keys) = registration_keys(&line) else {
+            results.push(import_one(conn, access, line));
+            continue;
         };
+        // The registrations right after it, up to one that repeats a key:
+        // that one depends on an earlier line of the run.
+        let mut seen = keys.clone();
+        let mut run = vec![(line, keys)];
+        while let Some(keys) = pending.front().and_then(registration_keys) {
+            if !seen.is_disjoint(&keys) {
+                break;
+            }
+            seen.extend(keys.iter().cloned());
+            if let Some(next) = pending.pop_front() {
+                run.push((next, keys));
+            }
+        }
+        // Up to the first that names a member, card or person already in
+        // the register: that one is an update, or a conflict, line by line.
+        let taken = keys_taken(conn, &seen)?;
+        let cut = run
+            .iter()
+            .position(|(_, keys)| !keys.is_disjoint(&taken))
+            .unwrap_or(run.len());
+        for (line, _) in run.drain(cut..).rev() {
+            pending.push_front(line);
+        }
+        if run.is_empty() {
+            if let Some(line) = pending.pop_front() {
+                results.push(import_one(conn, access, line));
+            }
+            continue;
+        }
+        let lines = run.into_iter().map(|(line, _)| line).collect();
+        results.extend(import_registrations(conn, access, lines)?);
+    }
+    Ok(exhausted)
+}
+
+/// A line's unique keys, as `member:…`, `card:…` and `person:…`.
+type Keys = HashSet<String>;
+
+/// Fields that send a member line down the one-by-one path: an existing
+/// person, a mentor or a transfer to look up, or actions to refuse.
+const NOT_BULK_FIELDS: [&str; 7] = [
+    "person_id",
+    "person_code",
+    "mentor_member_id",
+    "mentor_member_code",
+    "transferred_in",
+    "left_on",
+    "temporary_organisation_id",
+];
+
+/// The keys of a line that may register in bulk: a member with its number
+/// and its person inline, and nothing to look up but its cell.
+fn registration_keys(line: &Line) -> Option<Keys> {
+    let (_, Ok(object)) = line else {
+        return None;
+    };
+    let text = |object: &Map<String, Value>, field: &str| match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(()),
+    };
+    if object.get("type").and_then(Value::as_str) != Some("member")
+        || NOT_BULK_FIELDS
+            .iter()
+            .any(|field| !matches!(object.get(*field), None | Some(Value::Null)))
+    {
+        return None;
+    }
+    let Some(Value::Object(person)) = object.get("person") else {
+        return None;
+    };
+    let mut keys = Keys::new();
+    keys.insert(format!("member:{}", text(object, "member_number").ok()??));
+    if let Some(card) = text(object, "card_number").ok()? {
+        keys.insert(format!("card:{card}"));
+    }
+    if let Some(national_id) = text(person, "national_id").ok()? {
+        keys.insert(format!("person:{national_id}"));
+    }
+    Some(keys)
+}
+
+/// Which of `keys` the register already holds, live.
+fn keys_taken(conn: &mut DbConnection, keys: &Keys) -> ApiResult<Keys> {
+    let of = |kind: &str| -> Vec<String> {
+        keys.iter()
+            .filter_map(|key| key.strip_prefix(kind))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (numbers, cards, national_ids) = (of("member:"), of("card:"), of("person:"));
+    let mut taken = Keys::new();
+    if !numbers.is_empty() {
+        let found: Vec<Option<String>> = members::table
+            .filter(members::member_number.eq_any(&numbers))
+            .filter(members::deleted_at.is_null())
+            .select(members::member_number)
+            .load(conn)?;
+        taken.extend(found.into_iter().flatten().map(|n| format!("member:{n}")));
+    }
+    if !cards.is_empty() {
+        let found: Vec<Option<String>> = members::table
+            .filter(members::card_number.eq_any(&cards))
+            .filter(members::deleted_at.is_null())
+            .select(members::card_number)
+            .load(conn)?;
+        taken.extend(found.into_iter().flatten().map(|n| format!("card:{n}")));
+    }
+    if !national_ids.is_empty() {
+        let found: Vec<Option<String>> = people::table
+            .filter(people::national_id.eq_any(&national_ids))
+            .filter(people::deleted_at.is_null())
+            .select(people::national_id)
+            .load(conn)?;
+        taken.extend(found.into_iter().flatten().map(|n| format!("person:{n}")));
+    }
+    Ok(taken)
+}
+
+/// Registers a run of new members with their new people together
+/// (`members::store::register_all`), each line answered as `import_one`
+/// would answer it.
+fn import_registrations(
+    conn: &mut DbConnection,
+    access: &Access,
+    lines: Vec<Line>,
+) -> ApiResult<Vec<LineResult>> {
+    let mut results = Vec::with_capacity(lines.len());
+    let mut taken = Vec::with_capacity(lines.len());
+    let mut news = Vec::with_capacity(lines.len());
+    let mut cells: HashMap<String, Found> = HashMap::new();
+    for (number, line) in lines {
+        let Ok(mut object) = line else {
+            continue;
+        };
+        object.remove("type");
+        let code = line_key("member", &object);
         let mut result = LineResult {
             line: number,
-            record_type: None,
-            code: None,
+            record_type: Some("member".to_owned()),
+            code,
             id: None,
             status: "error",
             errors: Vec::new(),
         };
-        match line {
-            Err(message) => result.errors.push(FieldError {
-                field: None,
-                code: "malformed_line".to_owned(),
-                message,
-            }),
-            Ok(mut object) => {
-                let record_type = object
-                    .remove("type")
-                    .and_then(|t| t.as_str().map(str::to_owned));
-                result.record_type = record_type.clone();
-                result.code = record_type.as_deref().and_then(|t| line_key(t, &object));
-                match record_type {
-                    None => result.errors.push(FieldError::new(
-                        "type",
-                        "required",
-                        Msg::LineTypeRequired,
-                    )),
-                    // A savepoint per line: a broken line leaves nothing behind.
-                    Some(record_type) => match conn
-                        .transaction(|conn| import_line(conn, access, &record_type, object))
-                    {
+        for field in SERVER_OWNED {
+            object.remove(field);
+        }
+        if let Some(Value::Object(person)) = object.get_mut("person") {
+            for field in SERVER_OWNED {
+                person.remove(field);
+            }
+        }
+        let parsed = resolve_code(
+            conn,
+            &mut object,
+            "organisation_code",
+            "organisation_id",
+            &mut |c, code| match cells.get(code) {
+                Some(found) => Ok(found.clone()),
+                None => {
+                    let found = organisation_by_code(c, access, code)?;
+                    cells.insert(code.to_owned(), found.clone());
+                    Ok(found)
+                }
+            },
+        )
+        .and_then(|()| parse::<crate::members::model::NewMember>(object));
+        match parsed {
+            Ok(new) if crate::members::store::registers_in_bulk(&new) => {
+                taken.push(results.len());
+                news.push(new);
+            }
+            // Not for the bulk path after all: registered on its own.
+            Ok(new) => {
+                match conn.transaction(|conn| crate::members::store::register(conn, access, new)) {
+                    Ok(member) => {
+                        result.id = Some(member.id);
+                        result.status = "created";
+                    }
+                    Err(error) => result.errors = errors_of(&error),
+                }
+            }
+            Err(error) => result.errors = errors_of(&error),
+        }
+        results.push(result);
+    }
+    // No savepoint around the run: in SQLite every statement inside one
+    // keeps the pages it changed in the statement journal until the
+    // savepoint ends, which made the run slower than line by line. The
+    // checks above leave the unique indexes nothing to refuse; should one
+    // still refuse, the error ends the batch and its transaction.
+    let outcomes = crate::members::store::register_all(conn, access, news)?;
+    for (index, outcome) in taken.into_iter().zip(outcomes) {
+        match outcome {
+            Ok(id) => {
+                results[index].id = Some(id);
+                results[index].status = "created";
+            }
+            Err(error) => results[index].errors = errors_of(&error),
+        }
+    }
+    Ok(results)
+}
+
+/// Imports one line in a savepoint: a broken line leaves nothing behind.
+fn import_one(conn: &mut DbConnection, access: &Access, (number, line): Line) -> LineResult {
+    let mut result = LineResult {
+        line: number,
+        record_type: None,
+        code: None,
+        id: None,
+        status: "error",
+        errors: Vec::new(),
+    };
+    match line {
+        Err(message) => result.errors.push(FieldError {
+            field: None,
+            code: "malformed_line".to_owned(),
+            message,
+        }),
+        Ok(mut object) => {
+            let record_type = object
+                .remove("type")
+                .and_then(|t| t.as_str().map(str::to_owned));
+            result.record_type = record_type.clone();
+            result.code = record_type.as_deref().and_then(|t| line_key(t, &object));
+            match record_type {
+                None => {
+                    result
+                        .errors
+                        .push(FieldError::new("type", "required", Msg::LineTypeRequired))
+                }
+                Some(record_type) => {
+                    match conn.transaction(|conn| import_line(conn, access, &record_type, object)) {
                         Ok((id, status)) => {
                             result.id = Some(id);
                             result.status = status;
                         }
                         Err(error) => result.errors = errors_of(&error),
-                    },
+                    }
                 }
             }
         }
-        results.push(result);
     }
-    Ok(false)
+    result
 }
 
 /// Lines per transaction of a non-atomic import.

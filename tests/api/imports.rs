@@ -421,3 +421,262 @@ async fn people_and_classes_import_from_csv_sheets() {
         .await;
     assert_eq!(read.body["capacity"], 120);
 }
+
+/// Drops what differs between any two records (ids, keys, instants) and
+/// keeps what a registration decides.
+fn decided(mut value: serde_json::Value) -> serde_json::Value {
+    const VARYING: [&str; 9] = [
+        "id",
+        "person_id",
+        "member_id",
+        "member_number",
+        "national_id",
+        "full_name",
+        "search_name",
+        "created_at",
+        "updated_at",
+    ];
+    match &mut value {
+        serde_json::Value::Object(object) => {
+            for field in VARYING {
+                object.remove(field);
+            }
+            for (_, inner) in object.iter_mut() {
+                *inner = decided(inner.take());
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items.iter_mut() {
+                *item = decided(item.take());
+            }
+        }
+        _ => {}
+    }
+    value
+}
+
+/// What the register holds and journals of one member: the record, its
+/// history, and for it, its person and each event, the audit's writes
+/// (reads left out: this very function reads) and the change feed's entries.
+async fn registered(app: &TestApp, member: &str) -> serde_json::Value {
+    let record = app
+        .get(&format!("/api/v1/members/{member}"), Some(&app.admin))
+        .await;
+    let events = app
+        .get(
+            &format!("/api/v1/members/{member}/events"),
+            Some(&app.admin),
+        )
+        .await;
+    let person = record.body["person_id"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    let mut journalled = Vec::new();
+    let mut ids = vec![person.clone(), member.to_owned()];
+    let items = events.body["items"]
+        .as_array()
+        .or_else(|| events.body.as_array())
+        .cloned()
+        .unwrap_or_default();
+    ids.extend(
+        items
+            .iter()
+            .map(|e| e["id"].as_str().expect("id").to_owned()),
+    );
+    for id in ids {
+        let audit = app
+            .get(
+                &format!("/api/v1/audit-events?resource_id={id}"),
+                Some(&app.admin),
+            )
+            .await;
+        let audit: Vec<serde_json::Value> = audit.body["items"]
+            .as_array()
+            .expect("audit items")
+            .iter()
+            .filter(|a| a["action"] != "read")
+            .map(|a| json!([a["action"], a["resource_type"], a["after"]]))
+            .collect();
+        journalled.push(json!(audit));
+    }
+    let feed = app
+        .get("/api/v1/changes?limit=1000", Some(&app.admin))
+        .await;
+    let mine: Vec<serde_json::Value> = feed.body["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| {
+            c["id"] == person || c["id"] == member || items.iter().any(|e| e["id"] == c["id"])
+        })
+        .map(|c| json!([c["type"], c["op"], c["version"], c["data"]]))
+        .collect();
+    decided(json!({"record": record.body, "events": items, "audit": journalled, "feed": mine}))
+}
+
+#[actix_web::test]
+async fn an_imported_member_is_registered_and_journalled_as_a_posted_one() {
+    let app = TestApp::spawn().await;
+    let district = crate::helpers::district(&app).await;
+    let commune = app
+        .post(
+            "/api/v1/localities",
+            Some(&app.admin),
+            json!({"code": "L-MD", "name": "Xã Mường Đăng", "kind": "commune"}),
+        )
+        .await;
+    assert_eq!(commune.status, 201, "{}", commune.text);
+    let village = app
+        .post(
+            "/api/v1/localities",
+            Some(&app.admin),
+            json!({"code": "L-PO", "name": "Bản Pọng", "kind": "village", "parent_id": commune.id()}),
+        )
+        .await;
+    assert_eq!(village.status, 201, "{}", village.text);
+    let village = village.id();
+    let person = |national_id: &str| {
+        json!({"full_name": "Lò Thị Nhập", "gender": "female", "date_of_birth": "1990-01-01",
+               "ethnicity": "thai", "national_id": national_id, "residence_locality_id": village})
+    };
+    for (status, official_on) in [
+        (None, Some("2017-03-15")),
+        (None, None),
+        (Some("probationary"), None),
+        (Some("exempt"), Some("2017-03-15")),
+    ] {
+        let n = format!("{status:?}{official_on:?}").len();
+        let mut body = json!({"organisation_id": district.cell, "admitted_on": "2016-03-15",
+            "official_on": official_on, "card_number": null, "person": person(&format!("0011900{n:05}"))});
+        if let Some(status) = status {
+            body["status"] = json!(status);
+        }
+        let posted = app
+            .post("/api/v1/members", Some(&app.admin), body.clone())
+            .await;
+        assert_eq!(posted.status, 201, "{}", posted.text);
+        body["type"] = json!("member");
+        body["member_number"] = json!(format!("MA-IMP-{n}"));
+        body["person"] = person(&format!("0011910{n:05}"));
+        let reply = import(&app, &format!("{body}\n"), "", "application/x-ndjson").await;
+        assert_eq!(reply.body["created"], 1, "{}", reply.text);
+        let imported = reply.body["results"][0]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let journalled = registered(&app, &imported).await;
+        // A person, a member and at least its joining: each audited once
+        // and in the feed, the events with their spans.
+        let feed = journalled["feed"].as_array().expect("feed");
+        assert!(feed.len() >= 3, "{journalled}");
+        assert_eq!(feed[0][0], "person");
+        assert_eq!(feed[1][0], "member");
+        assert!(
+            journalled["audit"]
+                .as_array()
+                .expect("audit")
+                .iter()
+                .all(|a| a.as_array().is_some_and(|a| a.len() == 1)),
+            "{journalled}"
+        );
+        assert_eq!(
+            journalled["events"].as_array().expect("events").len(),
+            feed.len() - 2
+        );
+        assert_eq!(
+            journalled,
+            registered(&app, &posted.id()).await,
+            "status {status:?}, official on {official_on:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn registrations_in_one_run_answer_line_by_line_in_order() {
+    let app = TestApp::spawn().await;
+    let district = crate::helpers::district(&app).await;
+    let line = |number: &str, national_id: &str, admitted_on: &str| {
+        json!({"type": "member", "member_number": number, "organisation_id": district.cell,
+               "admitted_on": admitted_on, "official_on": null,
+               "person": {"full_name": "Quàng Văn Một", "gender": "male", "date_of_birth": "1990-01-01",
+                          "ethnicity": "thai", "national_id": national_id}})
+        .to_string()
+    };
+    let body = [
+        line("R-1", "011190000001", "2016-03-15"),
+        // Refused by a rule: nothing of it is written, the run goes on.
+        line("R-2", "011190000002", "2999-01-01"),
+        // The same number again: an update of the member line 1 created.
+        line("R-1", "011190000009", "2016-03-15"),
+        // The same citizen id as line 1: that person is already a member.
+        line("R-4", "011190000001", "2016-03-15"),
+        // Not in scope of anything: an unknown cell.
+        line("R-5", "011190000005", "2016-03-15").replace(&district.cell, "no-such-cell"),
+        line("R-6", "011190000006", "2016-03-15"),
+        line("R-2", "011190000002", "2016-03-15"),
+    ]
+    .join("\n");
+    let reply = import(&app, &body, "", "application/x-ndjson").await;
+    let statuses: Vec<&str> = reply.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "created",
+            "error",
+            "unchanged",
+            "error",
+            "error",
+            "created",
+            "created"
+        ],
+        "{}",
+        reply.text
+    );
+    let codes: Vec<&str> = reply.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["errors"][0]["code"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "",
+            "in_the_future",
+            "",
+            "already_member",
+            "reference_not_found",
+            "",
+            ""
+        ],
+        "{}",
+        reply.text
+    );
+    let lines: Vec<u64> = reply.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(lines, [1, 2, 3, 4, 5, 6, 7]);
+    let members = app
+        .get(
+            &format!("/api/v1/members?organisation_id={}", district.cell),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(members.body["items"].as_array().expect("items").len(), 3);
+    let created = app
+        .get(
+            "/api/v1/audit-events?resource_type=member&action=create",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(created.body["items"].as_array().expect("items").len(), 3);
+}
