@@ -437,20 +437,21 @@ pub fn append_event(
     crate::on_backend!(conn, |c| insert.execute(c))?;
     relink_spans(conn, &member.id)?;
     let path = crate::organisations::store::path_of(conn, &member.organisation_id)?;
-    audit::record(
-        conn,
-        access,
-        Write {
-            action: "create",
-            record_type: "member_event",
-            record_id: &row.id,
-            organisation_path: Some(&path),
-            version: 1,
-            before: None,
-            after: image(&MemberEvent::view(row.clone(), true)),
-        },
-    )?;
+    audit::record(conn, access, event_created(&row, Some(&path)))?;
     Ok(row)
+}
+
+/// The journal entry of a new event, as it was inserted.
+fn event_created<'a>(row: &'a MemberEventRow, path: Option<&'a str>) -> Write<'a> {
+    Write {
+        action: "create",
+        record_type: "member_event",
+        record_id: &row.id,
+        organisation_path: path,
+        version: row.version,
+        before: None,
+        after: image(&MemberEvent::view(row.clone(), true)),
+    }
 }
 
 fn journal_member(
@@ -835,6 +836,7 @@ pub fn register_all(
     let mut journal = audit::Journal::default();
     let mut outcomes = Vec::with_capacity(news.len());
     for mut new in news {
+        debug_assert!(registers_in_bulk(&new), "not a bulk registration");
         let registration = match registration(&new, today) {
             Ok(registration) => registration,
             Err(refused) => {
@@ -896,18 +898,7 @@ pub fn register_all(
         }
         let row = registered_row(&new, &registration, &person, &cell.id);
         let path = Some(cell.path.as_str());
-        journal.add(
-            access,
-            Write {
-                action: "create",
-                record_type: crate::people::store::RECORD_TYPE,
-                record_id: &person.id,
-                organisation_path: path,
-                version: person.version,
-                before: None,
-                after: image(&Person::view(person.clone(), true)),
-            },
-        );
+        journal.add(access, crate::people::store::created(&person, path));
         journal.add(
             access,
             Write {
@@ -928,29 +919,17 @@ pub fn register_all(
             .map(|(status, event)| event_row(&row.id, status.as_str(), &row.organisation_id, event))
             .collect();
         for event in &events {
-            journal.add(
-                access,
-                Write {
-                    action: "create",
-                    record_type: "member_event",
-                    record_id: &event.id,
-                    organisation_path: path,
-                    version: event.version,
-                    before: None,
-                    after: image(&MemberEvent::view(event.clone(), true)),
-                },
-            );
+            journal.add(access, event_created(event, path));
         }
         // What `relink_spans` makes of a new member's history.
         events.sort_by(|a, b| (a.occurred_on, &a.id).cmp(&(b.occurred_on, &b.id)));
         let stored: Vec<_> = events
             .iter()
-            .map(|e| (e.id.clone(), e.occurred_on, e.superseded_on))
+            .enumerate()
+            .map(|(i, event)| (i, event.occurred_on, event.superseded_on))
             .collect();
-        for (id, until) in rules::spans(&stored) {
-            if let Some(event) = events.iter_mut().find(|e| e.id == id) {
-                event.superseded_on = until;
-            }
+        for (i, until) in rules::spans(&stored) {
+            events[i].superseded_on = until;
         }
         outcomes.push(Ok(row.id.clone()));
         people_rows.push(person);

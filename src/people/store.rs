@@ -277,19 +277,21 @@ pub fn journal_created(
     row: &PersonRow,
     path: Option<&str>,
 ) -> ApiResult<()> {
-    audit::record(
-        conn,
-        access,
-        Write {
-            action: "create",
-            record_type: RECORD_TYPE,
-            record_id: &row.id,
-            organisation_path: path,
-            version: row.version,
-            before: None,
-            after: image(&Person::view(row.clone(), true)),
-        },
-    )
+    audit::record(conn, access, created(row, path))
+}
+
+/// The journal entry of a person's creation, under `path` (the record it
+/// was created with).
+pub fn created<'a>(row: &'a PersonRow, path: Option<&'a str>) -> Write<'a> {
+    Write {
+        action: "create",
+        record_type: RECORD_TYPE,
+        record_id: &row.id,
+        organisation_path: path,
+        version: row.version,
+        before: None,
+        after: image(&Person::view(row.clone(), true)),
+    }
 }
 
 /// `POST /people`: only unscoped writers, since a person with no member or
