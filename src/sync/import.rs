@@ -763,6 +763,12 @@ fn import_lines(
             }
         }
     }
+    // How many registrations the next run may take: all that follow while
+    // they are new, but after a line already in the register only the next
+    // one, doubling with each run that goes through whole. Re-sending a file
+    // then checks each line's keys once instead of every later line's again
+    // after each line that updates.
+    let mut look_ahead = max;
     while let Some(line) = pending.pop_front() {
         let Some(keys) = registration_keys(&line) else {
             results.push(import_one(conn, access, line));
@@ -772,7 +778,10 @@ fn import_lines(
         // that one depends on an earlier line of the run.
         let mut seen = keys.clone();
         let mut run = vec![(line, keys)];
-        while let Some(keys) = pending.front().and_then(registration_keys) {
+        while run.len() < look_ahead {
+            let Some(keys) = pending.front().and_then(registration_keys) else {
+                break;
+            };
             if !seen.is_disjoint(&keys) {
                 break;
             }
@@ -782,23 +791,29 @@ fn import_lines(
             }
         }
         // Up to the first that names a member, card or person already in
-        // the register: that one is an update, or a conflict, line by line.
+        // the register: that one is an update, or a conflict, line by line,
+        // and the lines after it are looked at again once it is done.
         let taken = keys_taken(conn, &seen)?;
         let cut = run
             .iter()
             .position(|(_, keys)| !keys.is_disjoint(&taken))
             .unwrap_or(run.len());
-        for (line, _) in run.drain(cut..).rev() {
+        look_ahead = if cut < run.len() {
+            cut.max(1)
+        } else {
+            (look_ahead * 2).min(max)
+        };
+        let mut rest = run.split_off(cut).into_iter().map(|(line, _)| line);
+        if !run.is_empty() {
+            let lines = run.into_iter().map(|(line, _)| line).collect();
+            results.extend(import_registrations(conn, access, lines)?);
+        }
+        if let Some(known) = rest.next() {
+            results.push(import_one(conn, access, known));
+        }
+        for line in rest.rev() {
             pending.push_front(line);
         }
-        if run.is_empty() {
-            if let Some(line) = pending.pop_front() {
-                results.push(import_one(conn, access, line));
-            }
-            continue;
-        }
-        let lines = run.into_iter().map(|(line, _)| line).collect();
-        results.extend(import_registrations(conn, access, lines)?);
     }
     Ok(exhausted)
 }
@@ -858,32 +873,24 @@ fn keys_taken(conn: &mut DbConnection, keys: &Keys) -> ApiResult<Keys> {
             .map(str::to_owned)
             .collect()
     };
-    let (numbers, cards, national_ids) = (of("member:"), of("card:"), of("person:"));
     let mut taken = Keys::new();
-    if !numbers.is_empty() {
-        let found: Vec<Option<String>> = members::table
-            .filter(members::member_number.eq_any(&numbers))
-            .filter(members::deleted_at.is_null())
-            .select(members::member_number)
-            .load(conn)?;
-        taken.extend(found.into_iter().flatten().map(|n| format!("member:{n}")));
+    // The live values of one unique column among the keys of one kind.
+    macro_rules! taken_of {
+        ($kind:literal, $table:ident, $column:ident) => {
+            let wanted = of($kind);
+            if !wanted.is_empty() {
+                let found: Vec<Option<String>> = $table::table
+                    .filter($table::$column.eq_any(&wanted))
+                    .filter($table::deleted_at.is_null())
+                    .select($table::$column)
+                    .load(conn)?;
+                taken.extend(found.into_iter().flatten().map(|v| format!("{}{v}", $kind)));
+            }
+        };
     }
-    if !cards.is_empty() {
-        let found: Vec<Option<String>> = members::table
-            .filter(members::card_number.eq_any(&cards))
-            .filter(members::deleted_at.is_null())
-            .select(members::card_number)
-            .load(conn)?;
-        taken.extend(found.into_iter().flatten().map(|n| format!("card:{n}")));
-    }
-    if !national_ids.is_empty() {
-        let found: Vec<Option<String>> = people::table
-            .filter(people::national_id.eq_any(&national_ids))
-            .filter(people::deleted_at.is_null())
-            .select(people::national_id)
-            .load(conn)?;
-        taken.extend(found.into_iter().flatten().map(|n| format!("person:{n}")));
-    }
+    taken_of!("member:", members, member_number);
+    taken_of!("card:", members, card_number);
+    taken_of!("person:", people, national_id);
     Ok(taken)
 }
 
@@ -896,7 +903,7 @@ fn import_registrations(
     lines: Vec<Line>,
 ) -> ApiResult<Vec<LineResult>> {
     let mut results = Vec::with_capacity(lines.len());
-    let mut taken = Vec::with_capacity(lines.len());
+    let mut sent = Vec::with_capacity(lines.len());
     let mut news = Vec::with_capacity(lines.len());
     let mut cells: HashMap<String, Found> = HashMap::new();
     for (number, line) in lines {
@@ -936,20 +943,11 @@ fn import_registrations(
             },
         )
         .and_then(|()| parse::<crate::members::model::NewMember>(object));
+        // `registration_keys` let through only lines `register_all` takes.
         match parsed {
-            Ok(new) if crate::members::store::registers_in_bulk(&new) => {
-                taken.push(results.len());
-                news.push(new);
-            }
-            // Not for the bulk path after all: registered on its own.
             Ok(new) => {
-                match conn.transaction(|conn| crate::members::store::register(conn, access, new)) {
-                    Ok(member) => {
-                        result.id = Some(member.id);
-                        result.status = "created";
-                    }
-                    Err(error) => result.errors = errors_of(&error),
-                }
+                sent.push(results.len());
+                news.push(new);
             }
             Err(error) => result.errors = errors_of(&error),
         }
@@ -961,7 +959,7 @@ fn import_registrations(
     // checks above leave the unique indexes nothing to refuse; should one
     // still refuse, the error ends the batch and its transaction.
     let outcomes = crate::members::store::register_all(conn, access, news)?;
-    for (index, outcome) in taken.into_iter().zip(outcomes) {
+    for (index, outcome) in sent.into_iter().zip(outcomes) {
         match outcome {
             Ok(id) => {
                 results[index].id = Some(id);
