@@ -3,6 +3,7 @@
 //! aggregate SQL, so a past year's report does not change when later events
 //! are recorded.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
@@ -390,19 +391,18 @@ pub fn compute(
             ReportPart::Year(figures) => of_year = Some(figures?),
             ReportPart::Register(groups) => {
                 for group in groups? {
-                    register
-                        .entry(group.residence.clone())
-                        .or_default()
-                        .add(&group);
+                    match register.entry(group.residence.clone()) {
+                        Entry::Occupied(mut same) => same.get_mut().add(&group),
+                        Entry::Vacant(new) => {
+                            new.insert(group);
+                        }
+                    }
                 }
             }
         }
     }
     let of_year = of_year.ok_or_else(|| ApiError::Internal("no year's figures".into()))?;
-    let register: Vec<ResidenceGroup> = register
-        .into_iter()
-        .map(|(residence, group)| ResidenceGroup { residence, ..group })
-        .collect();
+    let register: Vec<ResidenceGroup> = register.into_values().collect();
     let residents = residents_of(&register);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,

@@ -31,11 +31,7 @@ impl Subtree {
     /// subquery, 13 s.
     pub fn ids_sql(&self) -> String {
         match &self.range {
-            Some((lo, hi)) => format!(
-                "SELECT id FROM organisations WHERE deleted_at IS NULL AND path >= {} AND path < {}",
-                quoted(lo),
-                quoted(hi)
-            ),
+            Some((lo, hi)) => in_path_range(lo, hi),
             None => ids(&self.rows.iter().map(|o| o.id.clone()).collect::<Vec<_>>()),
         }
     }
@@ -59,13 +55,8 @@ impl Subtree {
                 let per_part = children.len().div_ceil(parts).max(1);
                 let mut sql = vec![ids(std::slice::from_ref(&self.root_id))];
                 sql.extend(children.chunks(per_part).map(|run| {
-                    let lo = run[0];
                     let (_, hi) = subtree_range(run[run.len() - 1]);
-                    format!(
-                        "SELECT id FROM organisations WHERE deleted_at IS NULL AND path >= {} AND path < {}",
-                        quoted(lo),
-                        quoted(&hi)
-                    )
+                    in_path_range(run[0], &hi)
                 }));
                 sql
             }
@@ -77,6 +68,15 @@ impl Subtree {
             }
         }
     }
+}
+
+/// The live organisations whose path lies in `[lo, hi)`, as an SQL query.
+fn in_path_range(lo: &str, hi: &str) -> String {
+    format!(
+        "SELECT id FROM organisations WHERE deleted_at IS NULL AND path >= {} AND path < {}",
+        quoted(lo),
+        quoted(hi)
+    )
 }
 
 /// `text` as an SQL string literal.

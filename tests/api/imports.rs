@@ -474,11 +474,7 @@ async fn registered(app: &TestApp, member: &str) -> serde_json::Value {
         .to_owned();
     let mut journalled = Vec::new();
     let mut ids = vec![person.clone(), member.to_owned()];
-    let items = events.body["items"]
-        .as_array()
-        .or_else(|| events.body.as_array())
-        .cloned()
-        .unwrap_or_default();
+    let items = events.body["items"].as_array().expect("events").clone();
     ids.extend(
         items
             .iter()
