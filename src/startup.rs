@@ -11,6 +11,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{self, request_id};
+use crate::auth::cache::AccountCache;
 use crate::auth::password;
 use crate::auth::token::Keys;
 use crate::config::Config;
@@ -130,8 +131,10 @@ impl Application {
         let keys = Keys::new(&secret, config.jwt_previous_secret.as_deref());
         let read_audits = crate::audit::reads::ReadAudits::start(db.clone());
         let writer = crate::db::GroupWriter::start(db.clone())?;
+        let accounts = std::sync::Arc::new(AccountCache::for_backend(db.backend));
         let state = web::Data::new(AppState {
             writer,
+            accounts,
             db,
             keys,
             token_ttl_seconds: config.token_ttl_seconds,

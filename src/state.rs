@@ -1,6 +1,9 @@
 //! Shared application state and the two ways handlers reach the database.
 
+use std::sync::Arc;
+
 use crate::audit::reads::{collecting, ReadAudits, ReadRecord};
+use crate::auth::cache::AccountCache;
 use crate::auth::token::Keys;
 use crate::auth::{Access, Caller, Right};
 use crate::db::{Db, DbConnection, GroupWriter};
@@ -15,6 +18,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub read_audits: ReadAudits,
     pub writer: GroupWriter,
+    /// Accounts kept between reads (SQLite only; see `auth::cache`).
+    pub accounts: Arc<AccountCache>,
 }
 
 impl AppState {
@@ -26,7 +31,7 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (value, reads) = self.db.run(audited(caller, right, work)).await?;
+        let (value, reads) = self.db.run(self.audited(caller, right, work)).await?;
         // Personal reads are audited before the data leaves (SPEC section 4).
         self.read_audits.commit(reads).await?;
         Ok(value)
@@ -39,7 +44,10 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (value, reads) = self.db.run_point_read(audited(caller, right, work)).await?;
+        let (value, reads) = self
+            .db
+            .run_point_read(self.audited(caller, right, work))
+            .await?;
         self.read_audits.commit(reads).await?;
         Ok(value)
     }
@@ -67,6 +75,29 @@ impl AppState {
             .write_alone(authorised(caller, right, work))
             .await
     }
+
+    /// Read work that resolves the caller (through the account cache),
+    /// checks the right, runs `work` and hands back the personal reads it
+    /// audited, to be committed.
+    fn audited<T, F>(
+        &self,
+        caller: Caller,
+        right: Right,
+        work: F,
+    ) -> impl FnOnce(&mut DbConnection) -> ApiResult<(T, Vec<ReadRecord>)>
+    where
+        F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
+    {
+        let accounts = self.accounts.clone();
+        move |conn| {
+            let (value, reads) = collecting(|| {
+                let access = accounts.resolve(conn, caller)?;
+                access.require(right)?;
+                work(conn, &access)
+            });
+            Ok((value?, reads))
+        }
+    }
 }
 
 /// Database work that resolves the caller, checks the right and runs `work`.
@@ -82,21 +113,5 @@ where
         let access = Access::resolve(conn, &caller)?;
         access.require(right)?;
         work(conn, &access)
-    }
-}
-
-/// Database work that resolves the caller, checks the right, runs `work`
-/// and hands back the personal reads it audited, to be committed.
-fn audited<T, F>(
-    caller: Caller,
-    right: Right,
-    work: F,
-) -> impl FnOnce(&mut DbConnection) -> ApiResult<(T, Vec<ReadRecord>)>
-where
-    F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
-{
-    move |conn| {
-        let (value, reads) = collecting(|| authorised(caller, right, work)(conn));
-        Ok((value?, reads))
     }
 }

@@ -60,6 +60,7 @@ pub const SYNC_TYPES: &[&str] = &[
 /// Journals a write in the current transaction: an audit event always, and a
 /// change-feed entry for the record types that sync.
 pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> ApiResult<()> {
+    crate::auth::cache::note_write(write.record_type);
     let at = now();
     let after_json = write.after.as_ref().map(Value::to_string);
     // Every write comes through here, some several times: the inserts run
@@ -162,6 +163,7 @@ impl Journal {
     /// `record` keeps its own borrowed inserts: built from these owned rows,
     /// which copy the image twice, POST /members ran 4-5 % slower.
     pub fn add(&mut self, access: &Access, write: Write<'_>) {
+        crate::auth::cache::note_write(write.record_type);
         let at = now();
         let after_json = write.after.as_ref().map(Value::to_string);
         let organisation_path = write.organisation_path.map(str::to_owned);

@@ -1,6 +1,7 @@
 //! Access control (SPEC section 4): who the caller is, what its role may do,
 //! and which organisation subtree it may see.
 
+pub mod cache;
 pub mod password;
 pub mod routes;
 pub mod throttle;
@@ -174,21 +175,17 @@ impl Scope {
 /// Name, role, scope organisation, disabled flag and scope path of an account.
 type AccountState = (String, String, Option<String>, bool, Option<String>);
 
-/// The checked caller: its account is live, and its role and scope come from
-/// the database (so a changed or disabled account takes effect at once).
+/// What the database says of a live account: its name, role and scope.
 #[derive(Debug, Clone)]
-pub struct Access {
-    pub kind: AccountKind,
-    pub account_id: String,
+pub struct Account {
     pub name: String,
     pub role: Role,
     pub scope: Scope,
-    pub request_id: String,
 }
 
-impl Access {
+impl Account {
     /// Loads the caller's account; a deleted or disabled account is 401.
-    pub fn resolve(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Self> {
+    pub fn load(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Self> {
         let gone = || ApiError::Unauthenticated(Msg::AccountDisabled);
         let row: Option<AccountState> = match caller.kind {
             AccountKind::System => None,
@@ -233,13 +230,42 @@ impl Access {
             (Some(id), None) => Scope::rooted_at(id, "/\u{0}/".to_owned()),
         };
         Ok(Self {
-            kind: caller.kind,
-            account_id: caller.account_id.clone(),
             name,
             role: Role::from_db(&role),
             scope,
-            request_id: caller.request_id.clone(),
         })
+    }
+}
+
+/// The checked caller: its account is live, and its role and scope come from
+/// the database (so a changed or disabled account takes effect at once).
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub kind: AccountKind,
+    pub account_id: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub request_id: String,
+}
+
+impl Access {
+    /// Loads the caller's account; a deleted or disabled account is 401.
+    pub fn resolve(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Self> {
+        let account = Account::load(conn, caller)?;
+        Ok(Self::of(caller.clone(), account))
+    }
+
+    /// The caller acting with its loaded account.
+    pub fn of(caller: Caller, account: Account) -> Self {
+        Self {
+            kind: caller.kind,
+            account_id: caller.account_id,
+            name: account.name,
+            role: account.role,
+            scope: account.scope,
+            request_id: caller.request_id,
+        }
     }
 
     /// The service acting for itself (seeding), unscoped, as an admin.

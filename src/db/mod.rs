@@ -444,11 +444,11 @@ pub fn write_transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let _turn = match conn {
+    let turn = match conn {
         DbConnection::Sqlite(_) => SqliteWriterTurn::take(),
         DbConnection::Postgresql(_) => None,
     };
-    conn.transaction(|conn| {
+    let outcome = conn.transaction(|conn| {
         match conn {
             DbConnection::Sqlite(_) => {
                 use schema::write_lock::dsl::*;
@@ -461,7 +461,13 @@ pub fn write_transaction<T>(
             }
         }
         work(conn)
-    })
+    });
+    // Only the outermost transaction holds the turn: its end is the commit
+    // that readers see, after which cached accounts are read again.
+    if turn.is_some() {
+        crate::auth::cache::write_ended();
+    }
+    outcome
 }
 
 /// SQLite writers of this process queue here, before `BEGIN`, rather than

@@ -1,7 +1,7 @@
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::json;
 
-use crate::helpers::{TestApp, JWT_SECRET};
+use crate::helpers::{district, TestApp, JWT_SECRET};
 
 fn claims(offset_exp: i64, offset_nbf: i64, iss: &str, aud: &str) -> serde_json::Value {
     let now = chrono::Utc::now().timestamp();
@@ -185,6 +185,62 @@ async fn a_disabled_accounts_token_stops_working_at_once() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(me_status(&app, &token).await, 401);
+}
+
+/// Reads keep accounts between requests on SQLite (`auth::cache`): a
+/// changed scope, and a move of the scope's organisation, must still apply
+/// to the very next read.
+#[actix_web::test]
+async fn a_changed_scope_applies_to_the_next_read() {
+    let app = TestApp::spawn().await;
+    let d = district(&app).await;
+    let mine = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
+    let theirs = app
+        .member(&d.other_cell, "2010-01-10", Some("2011-01-10"))
+        .await;
+    let token = app.user("scoped", "viewer", Some(&d.commune)).await;
+    let status = |path: String| {
+        let (app, token) = (&app, &token);
+        async move { app.get(&path, Some(token)).await.status }
+    };
+    assert_eq!(status(format!("/api/v1/members/{mine}")).await, 200);
+    assert_eq!(status(format!("/api/v1/members/{theirs}")).await, 404);
+
+    let users = app.get("/api/v1/users?limit=500", Some(&app.admin)).await;
+    let id = users.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["username"] == "scoped")
+        .expect("scoped")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let rescoped = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            Some(&app.admin),
+            json!({"scope_organisation_id": d.other_cell}),
+        )
+        .await;
+    assert_eq!(rescoped.status, 200, "{}", rescoped.text);
+    assert_eq!(status(format!("/api/v1/members/{mine}")).await, 404);
+    assert_eq!(status(format!("/api/v1/members/{theirs}")).await, 200);
+
+    // The scope's organisation moves: its path, and the caller's, change.
+    let other_district = app
+        .organisation("TG", "district_committee", Some(&d.province))
+        .await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/organisations/{}", d.other_cell),
+            Some(&app.admin),
+            json!({"parent_id": other_district}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(status(format!("/api/v1/members/{theirs}")).await, 200);
+    assert_eq!(status(format!("/api/v1/members/{mine}")).await, 404);
 }
 
 #[actix_web::test]
