@@ -7,11 +7,10 @@ use party_registry::Application;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of glibc's malloc: per-thread free lists without
-/// glibc's arena locks and consolidation passes on the request path, and
-/// freed memory handed back to the system after bulk work (an import, the
-/// country's report) instead of kept in fragmented arenas. GET
+/// glibc's arena locks and consolidation passes on the request path. GET
 /// /members/{id} 133 k -> 118 k instructions (bench/profile); at 1 M
-/// members 224 -> 168 MB resident after the bench's bulk paths.
+/// members nearly every bench scenario ran faster, for more memory held
+/// between bursts (README, Scaling: Memory).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
