@@ -76,6 +76,13 @@ pub struct Config {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
+
+    /// Keep callers' accounts between reads (see `auth::cache`). On by
+    /// default on SQLite (one process per file); off on PostgreSQL, where
+    /// it is right only for a single instance: other instances' changes
+    /// to accounts would reach this one's reads after up to a second.
+    #[arg(long, env = "ACCOUNT_CACHE")]
+    pub account_cache: Option<bool>,
 }
 
 impl Config {
@@ -97,16 +104,22 @@ impl Config {
             change_retention_days: 90,
             change_compaction_interval_seconds: 3600,
             workers: None,
+            account_cache: None,
         }
     }
 
     /// The pool size in force for the configured backend.
     pub fn pool_size(&self) -> u32 {
         self.db_pool_size
-            .unwrap_or(if self.database_url.starts_with("postgres") {
-                16
-            } else {
-                8
-            })
+            .unwrap_or(if self.on_postgres() { 16 } else { 8 })
+    }
+
+    /// Whether reads keep accounts, as configured or by backend.
+    pub fn keeps_accounts(&self) -> bool {
+        self.account_cache.unwrap_or(!self.on_postgres())
+    }
+
+    fn on_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
     }
 }

@@ -11,9 +11,10 @@
 //! again. Entries also expire after `TTL`, which bounds what another
 //! process writing the same file (a `seed` run) could leave stale.
 //!
-//! On SQLite only, where one process serves one database file. PostgreSQL
-//! serves any number of instances, none of which sees the others' commits,
-//! so there every request reads its account.
+//! On by default on SQLite, where one process serves one database file.
+//! PostgreSQL serves any number of instances, none of which sees the
+//! others' commits, so there every request reads its account unless the
+//! deployment is a single instance and says so (`ACCOUNT_CACHE=true`).
 //!
 //! Why: the account query was 10.5 k of the 118 k instructions of a
 //! GET /members/{id} (bench/profile).
@@ -25,7 +26,7 @@ use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use super::{Access, Account, AccountKind, Caller};
-use crate::db::{Backend, DbConnection};
+use crate::db::DbConnection;
 use crate::error::ApiResult;
 
 /// How long an entry is served at most, even with no write seen.
@@ -77,10 +78,11 @@ pub struct AccountCache {
 }
 
 impl AccountCache {
-    /// Kept on SQLite; on PostgreSQL every lookup reads the database.
-    pub fn for_backend(backend: Backend) -> Self {
+    /// A cache that keeps accounts when `enabled`; otherwise every lookup
+    /// reads the database.
+    pub fn new(enabled: bool) -> Self {
         Self {
-            enabled: backend == Backend::Sqlite,
+            enabled,
             entries: RwLock::new(HashMap::new()),
         }
     }

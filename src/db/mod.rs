@@ -444,11 +444,12 @@ pub fn write_transaction<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let turn = match conn {
+    let _turn = match conn {
         DbConnection::Sqlite(_) => SqliteWriterTurn::take(),
         DbConnection::Postgresql(_) => None,
     };
-    let outcome = conn.transaction(|conn| {
+    let _depth = WriteDepth::enter();
+    conn.transaction(|conn| {
         match conn {
             DbConnection::Sqlite(_) => {
                 use schema::write_lock::dsl::*;
@@ -461,13 +462,35 @@ pub fn write_transaction<T>(
             }
         }
         work(conn)
-    });
-    // Only the outermost transaction holds the turn: its end is the commit
-    // that readers see, after which cached accounts are read again.
-    if turn.is_some() {
-        crate::auth::cache::write_ended();
+    })
+}
+
+thread_local! {
+    /// How many `write_transaction`s this thread is inside.
+    static WRITE_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// This thread inside one more `write_transaction`, until dropped (after
+/// the transaction has ended, panicking or not).
+struct WriteDepth(u32);
+
+impl WriteDepth {
+    fn enter() -> Self {
+        let outer = WRITE_DEPTH.get();
+        WRITE_DEPTH.set(outer + 1);
+        Self(outer)
     }
-    outcome
+}
+
+impl Drop for WriteDepth {
+    fn drop(&mut self) {
+        WRITE_DEPTH.set(self.0);
+        // The outermost transaction's end is the commit that readers see,
+        // after which kept accounts are read again (`auth::cache`).
+        if self.0 == 0 {
+            crate::auth::cache::write_ended();
+        }
+    }
 }
 
 /// SQLite writers of this process queue here, before `BEGIN`, rather than

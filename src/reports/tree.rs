@@ -17,8 +17,8 @@ use super::sql::ids;
 /// What the reports read of an organisation in a subtree: its place in the
 /// tree, kind, dates and village. Not the whole row: the country's 212 k
 /// organisations were read whole (names, codes, search names, instants)
-/// into a map, then walked through three more maps of copied ids, 150 MB
-/// at the start of its report (heaptrack).
+/// into a map, then walked through three more maps of copied ids: over
+/// 110 MB at the start of its report (heaptrack).
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = organisations)]
 pub struct TreeNode {

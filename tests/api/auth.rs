@@ -163,7 +163,9 @@ async fn an_unsigned_alg_none_token_is_refused() {
 
 #[actix_web::test]
 async fn a_disabled_accounts_token_stops_working_at_once() {
-    let app = TestApp::spawn().await;
+    let mut config = crate::helpers::test_config();
+    config.account_cache = Some(true);
+    let app = TestApp::spawn_with(config).await;
     let token = app.user("viewer1", "viewer", None).await;
     assert_eq!(me_status(&app, &token).await, 200);
     let users = app.get("/api/v1/users?limit=500", Some(&app.admin)).await;
@@ -187,12 +189,14 @@ async fn a_disabled_accounts_token_stops_working_at_once() {
     assert_eq!(me_status(&app, &token).await, 401);
 }
 
-/// Reads keep accounts between requests on SQLite (`auth::cache`): a
-/// changed scope, and a move of the scope's organisation, must still apply
-/// to the very next read.
+/// Reads keep accounts between requests (`auth::cache`; on PostgreSQL
+/// when a single instance says so): a changed scope, and a move of the
+/// scope's organisation, must still apply to the very next read.
 #[actix_web::test]
 async fn a_changed_scope_applies_to_the_next_read() {
-    let app = TestApp::spawn().await;
+    let mut config = crate::helpers::test_config();
+    config.account_cache = Some(true);
+    let app = TestApp::spawn_with(config).await;
     let d = district(&app).await;
     let mine = app.member(&d.cell, "2010-01-10", Some("2011-01-10")).await;
     let theirs = app
