@@ -5,7 +5,7 @@
 //! once. An entry is therefore only served while nothing that could change
 //! it has committed since it was read: every write that journals a user, an
 //! API client or an organisation (whose path is a scope) marks its thread
-//! (`note_change`, from `audit::record`), and the outermost write
+//! (`note_write`, from `audit::record`), and the outermost write
 //! transaction of that thread moves the epoch on after its commit
 //! (`db::write_transaction`). An entry read under an older epoch is read
 //! again. Entries also expire after `TTL`, which bounds what another

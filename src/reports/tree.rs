@@ -7,15 +7,15 @@ use diesel::prelude::*;
 
 use crate::auth::subtree_range;
 use crate::db::schema::{organisation_moves, organisations};
-use crate::db::DbConnection;
+use crate::db::{child_path, DbConnection};
 use crate::error::ApiResult;
 use crate::organisations::model::OrganisationRow;
 use crate::vocabularies::OrganisationKind;
 
 use super::sql::ids;
 
-/// What the reports read of an organisation in a subtree: its place in the
-/// tree, kind, dates and village. Not the whole row: the country's 212 k
+/// What the reports read of an organisation in a subtree: its parent,
+/// kind, dates and village. Not the whole row: the country's 212 k
 /// organisations were read whole (names, codes, search names, instants)
 /// into a map, then walked through three more maps of copied ids: over
 /// 110 MB at the start of its report (heaptrack).
@@ -25,7 +25,6 @@ pub struct TreeNode {
     pub id: String,
     pub kind: String,
     pub parent_id: Option<String>,
-    pub path: String,
     pub locality_id: Option<String>,
     pub established_on: Option<NaiveDate>,
     pub dissolved_on: Option<NaiveDate>,
@@ -68,19 +67,20 @@ impl Subtree {
     pub fn ids_sql_in_parts(&self, parts: usize) -> Vec<String> {
         let parts = parts.max(1);
         match &self.range {
-            Some(_) => {
-                let mut children: Vec<&str> = self
+            Some((root_path, _)) => {
+                // Nothing moved since the day, so a child's path is today's.
+                let mut children: Vec<String> = self
                     .rows
                     .iter()
                     .filter(|o| o.parent_id.as_deref() == Some(self.root_id.as_str()))
-                    .map(|o| o.path.as_str())
+                    .map(|o| child_path(Some(root_path), &o.id))
                     .collect();
                 children.sort_unstable();
                 let per_part = children.len().div_ceil(parts).max(1);
                 let mut sql = vec![ids(std::slice::from_ref(&self.root_id))];
                 sql.extend(children.chunks(per_part).map(|run| {
-                    let (_, hi) = subtree_range(run[run.len() - 1]);
-                    in_path_range(run[0], &hi)
+                    let (_, hi) = subtree_range(&run[run.len() - 1]);
+                    in_path_range(&run[0], &hi)
                 }));
                 sql
             }
