@@ -18,7 +18,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub read_audits: ReadAudits,
     pub writer: GroupWriter,
-    /// Accounts kept between reads (SQLite only; see `auth::cache`).
+    /// Accounts kept between reads (by default on SQLite; see `auth::cache`).
     pub accounts: Arc<AccountCache>,
 }
 
