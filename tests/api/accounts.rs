@@ -71,18 +71,7 @@ async fn a_scoped_admin_manages_only_accounts_inside_its_subtree() {
         .get("/api/v1/users?count=true", Some(&scoped_admin))
         .await;
     assert_eq!(listed.body["total"], 2, "{}", listed.text);
-    let admin_account = app
-        .get("/api/v1/users?role=admin&count=true", Some(&app.admin))
-        .await;
-    let root_admin_id = admin_account.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|u| u["username"] == "admin")
-        .expect("admin")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let root_admin_id = app.user_id("admin").await;
     assert_eq!(
         app.get(
             &format!("/api/v1/users/{root_admin_id}"),

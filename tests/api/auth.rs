@@ -168,16 +168,7 @@ async fn a_disabled_accounts_token_stops_working_at_once() {
     let app = TestApp::spawn_with(config).await;
     let token = app.user("viewer1", "viewer", None).await;
     assert_eq!(me_status(&app, &token).await, 200);
-    let users = app.get("/api/v1/users?limit=500", Some(&app.admin)).await;
-    let id = users.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|u| u["username"] == "viewer1")
-        .expect("viewer1")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.user_id("viewer1").await;
     let reply = app
         .patch(
             &format!("/api/v1/users/{id}"),
@@ -210,16 +201,7 @@ async fn a_changed_scope_applies_to_the_next_read() {
     assert_eq!(status(format!("/api/v1/members/{mine}")).await, 200);
     assert_eq!(status(format!("/api/v1/members/{theirs}")).await, 404);
 
-    let users = app.get("/api/v1/users?limit=500", Some(&app.admin)).await;
-    let id = users.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|u| u["username"] == "scoped")
-        .expect("scoped")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = app.user_id("scoped").await;
     let rescoped = app
         .patch(
             &format!("/api/v1/users/{id}"),

@@ -198,6 +198,20 @@ impl TestApp {
             .to_owned()
     }
 
+    /// The id of the user account named `username`, as an admin lists it.
+    pub async fn user_id(&self, username: &str) -> String {
+        let users = self.get("/api/v1/users?limit=500", Some(&self.admin)).await;
+        users.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|u| u["username"] == username)
+            .unwrap_or_else(|| panic!("no user {username}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
     /// Creates a user with a role and scope, and returns a token for it.
     pub async fn user(&self, username: &str, role: &str, scope: Option<&str>) -> String {
         let reply = self
