@@ -61,7 +61,9 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.writer.write(authorised(caller, right, work)).await
+        self.writer
+            .write(authorised(read_account(caller), right, work))
+            .await
     }
 
     /// Like `write`, for long work that opens savepoints of its own (an
@@ -72,7 +74,7 @@ impl AppState {
         T: Send + 'static,
     {
         self.writer
-            .write_alone(authorised(caller, right, work))
+            .write_alone(authorised(read_account(caller), right, work))
             .await
     }
 
@@ -89,29 +91,34 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
     {
         let accounts = self.accounts.clone();
+        let resolve = move |conn: &mut DbConnection| accounts.resolve(conn, caller);
         move |conn| {
-            let (value, reads) = collecting(|| {
-                let access = accounts.resolve(conn, caller)?;
-                access.require(right)?;
-                work(conn, &access)
-            });
+            let (value, reads) = collecting(|| authorised(resolve, right, work)(conn));
             Ok((value?, reads))
         }
     }
 }
 
-/// Database work that resolves the caller, checks the right and runs `work`.
-fn authorised<T, F>(
-    caller: Caller,
+/// Database work that resolves the caller with `resolve`, checks the right
+/// and runs `work`.
+fn authorised<T, R, F>(
+    resolve: R,
     right: Right,
     work: F,
 ) -> impl FnOnce(&mut DbConnection) -> ApiResult<T>
 where
+    R: FnOnce(&mut DbConnection) -> ApiResult<Access>,
     F: FnOnce(&mut DbConnection, &Access) -> ApiResult<T>,
 {
     move |conn| {
-        let access = Access::resolve(conn, &caller)?;
+        let access = resolve(conn)?;
         access.require(right)?;
         work(conn, &access)
     }
+}
+
+/// Resolves the caller from the database itself: writes never take a kept
+/// account.
+fn read_account(caller: Caller) -> impl FnOnce(&mut DbConnection) -> ApiResult<Access> {
+    move |conn| Access::resolve(conn, &caller)
 }
