@@ -48,9 +48,11 @@ impl MemberRow {
     }
 }
 
-/// A stored member event, all columns in table order.
+/// A stored member event, all columns in table order. `None` is inserted as
+/// NULL (no column has a default), so `bulk_insert!` writes a batch in
+/// multi-row statements rather than one statement a row in a savepoint.
 #[derive(Debug, Clone, Queryable, Insertable, Identifiable, PartialEq)]
-#[diesel(table_name = member_events)]
+#[diesel(table_name = member_events, treat_none_as_null = true)]
 pub struct MemberEventRow {
     pub id: String,
     pub member_id: String,
