@@ -16,9 +16,10 @@ use diesel::prelude::*;
 use diesel::sql_query;
 
 use super::feed::RETAINED_FROM;
-use crate::db::schema::settings;
+use crate::db::schema::{changes, settings};
 use crate::db::{write_transaction, Db, DbConnection};
 use crate::error::ApiResult;
+use diesel::dsl::{max, min};
 
 /// Entries examined per transaction, so writers are never held for long.
 const WINDOW: i64 = 20_000;
@@ -73,23 +74,69 @@ fn raise_retained_from(conn: &mut DbConnection, seq: i64) -> ApiResult<()> {
     Ok(())
 }
 
+/// The first entry at `seq` or after, up to `hi`, with its instant.
+fn entry_from(
+    conn: &mut DbConnection,
+    seq: i64,
+    hi: i64,
+) -> ApiResult<Option<(i64, NaiveDateTime)>> {
+    Ok(changes::table
+        .filter(changes::seq.ge(seq))
+        .filter(changes::seq.le(hi))
+        .order(changes::seq.asc())
+        .select((changes::seq, changes::at))
+        .first(conn)
+        .optional()?)
+}
+
+/// The last entry (by `seq`, among `first..=latest`) older than `cutoff`,
+/// found by bisecting on `seq` with `entry_from(seq, hi)`: a few dozen
+/// lookups by the primary key, where `MAX(seq) … WHERE at < cutoff` read
+/// the whole feed (`at` has no index; 0.87 s on PostgreSQL at 5.5 M
+/// members, every hour on every instance). Entries are written in `seq`
+/// order with the time of their write, so `at` rises with `seq`; should two
+/// writes' clocks disagree, the removal still checks `at < cutoff` of each
+/// entry, and an old entry the bound left out goes at the next compaction.
+/// `seq` has gaps where earlier compactions removed entries.
+fn last_older_than(
+    first: i64,
+    latest: i64,
+    cutoff: NaiveDateTime,
+    mut entry_from: impl FnMut(i64, i64) -> ApiResult<Option<(i64, NaiveDateTime)>>,
+) -> ApiResult<Option<i64>> {
+    let (mut lo, mut hi) = (first, latest);
+    let mut older = None;
+    while lo <= hi {
+        let mid = lo + (hi - lo) / 2;
+        match entry_from(mid, hi)? {
+            Some((seq, at)) if at < cutoff => {
+                older = Some(seq);
+                lo = seq + 1;
+            }
+            // The first entry from `mid` on is new, or there is none up
+            // to `hi`: everything older lies before `mid`.
+            _ => hi = mid - 1,
+        }
+    }
+    Ok(older)
+}
+
 /// Removes what the retention allows, window by window, each window in its
 /// own transaction; raises `changes_retained_from` in the same transaction
 /// as the removal, so no reader sees a gap without the 410.
 pub fn compact(conn: &mut DbConnection, cutoff: NaiveDateTime) -> ApiResult<Compaction> {
-    let bounds: Vec<Bound> = sql_query(format!(
-        "SELECT MAX(seq) AS seq FROM changes WHERE at < '{}'",
-        cutoff.format("%Y-%m-%d %H:%M:%S%.6f")
-    ))
-    .load(conn)?;
-    let Some(last) = bounds.into_iter().next().and_then(|b| b.seq) else {
+    let (first, latest): (Option<i64>, Option<i64>) = changes::table
+        .select((min(changes::seq), max(changes::seq)))
+        .first(conn)?;
+    let (Some(first), Some(latest)) = (first, latest) else {
         return Ok(Compaction::default());
     };
-    let first: Option<i64> = crate::db::schema::changes::table
-        .select(diesel::dsl::min(crate::db::schema::changes::seq))
-        .first(conn)?;
+    let Some(last) = last_older_than(first, latest, cutoff, |seq, hi| entry_from(conn, seq, hi))?
+    else {
+        return Ok(Compaction::default());
+    };
     let mut done = Compaction::default();
-    let mut lo = first.unwrap_or(1) - 1;
+    let mut lo = first - 1;
     while lo < last {
         let hi = (lo + WINDOW).min(last);
         let removed = write_transaction(conn, |conn| {
@@ -142,4 +189,44 @@ pub fn spawn(db: Db, retention_days: i64, every: Duration) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 1, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("a day")
+    }
+
+    /// The bound over a feed of `(seq, day)` entries, with gaps.
+    fn bound(feed: &[(i64, u32)], cutoff: u32) -> Option<i64> {
+        let (first, latest) = (feed[0].0, feed[feed.len() - 1].0);
+        let mut lookups = 0;
+        let found = last_older_than(first, latest, day(cutoff), |seq, hi| {
+            lookups += 1;
+            Ok(feed
+                .iter()
+                .find(|(s, _)| *s >= seq && *s <= hi)
+                .map(|(s, d)| (*s, day(*d))))
+        })
+        .expect("no database here");
+        assert!(lookups <= 2 * 64, "bisects, {lookups} lookups");
+        found
+    }
+
+    #[test]
+    fn the_bound_is_the_last_entry_older_than_the_cutoff() {
+        let feed = [(3, 1), (4, 2), (9, 2), (10, 5), (11, 6), (40, 9), (41, 20)];
+        assert_eq!(bound(&feed, 1), None);
+        assert_eq!(bound(&feed, 2), Some(3));
+        assert_eq!(bound(&feed, 3), Some(9));
+        assert_eq!(bound(&feed, 6), Some(10));
+        assert_eq!(bound(&feed, 10), Some(40));
+        assert_eq!(bound(&feed, 21), Some(41));
+        assert_eq!(bound(&[(7, 1)], 2), Some(7));
+        assert_eq!(bound(&[(7, 1)], 1), None);
+    }
 }
