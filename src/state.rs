@@ -78,6 +78,28 @@ impl AppState {
             .await
     }
 
+    /// Like `write_alone`, again and again until `step` reports that it is
+    /// done, each time in a transaction of its own
+    /// (`GroupWriter::write_batches`): an import, batch by batch.
+    pub async fn write_batches<S, F>(
+        &self,
+        caller: Caller,
+        right: Right,
+        state: S,
+        step: F,
+    ) -> ApiResult<S>
+    where
+        S: Send + 'static,
+        F: Fn(&mut DbConnection, &Access, &mut S) -> ApiResult<bool> + Send + Sync + 'static,
+    {
+        self.writer
+            .write_batches(state, move |conn, state| {
+                let step = |conn: &mut DbConnection, access: &Access| step(conn, access, state);
+                authorised(read_account(caller.clone()), right, step)(conn)
+            })
+            .await
+    }
+
     /// Read work that resolves the caller (through the account cache),
     /// checks the right, runs `work` and hands back the personal reads it
     /// audited, to be committed.

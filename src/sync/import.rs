@@ -1152,22 +1152,20 @@ pub async fn import_records(
     } else {
         // A transaction per batch of lines, so a long import never holds
         // the write lock for long; re-sending after a failure is harmless.
-        let mut results = Vec::new();
-        loop {
-            let (back, batch, done) = state
-                .write_alone(caller.clone(), Right::Import, move |conn, access| {
-                    let mut batch = Vec::new();
-                    let done = import_lines(conn, access, &mut source, BATCH_LINES, &mut batch)?;
-                    Ok((source, batch, done))
-                })
-                .await?;
-            source = back;
-            results.extend(batch);
-            if done {
-                break;
-            }
-            log_progress(&results, started);
-        }
+        let (_, results) = state
+            .write_batches(
+                caller,
+                Right::Import,
+                (source, Vec::new()),
+                move |conn, access, (source, results)| {
+                    let done = import_lines(conn, access, source, BATCH_LINES, results)?;
+                    if !done {
+                        log_progress(results, started);
+                    }
+                    Ok(done)
+                },
+            )
+            .await?;
         report_of(results)
     };
     tracing::info!(
