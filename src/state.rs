@@ -94,8 +94,8 @@ impl AppState {
     {
         self.writer
             .write_batches(state, move |conn, state| {
-                let step = |conn: &mut DbConnection, access: &Access| step(conn, access, state);
-                authorised(read_account(caller.clone()), right, step)(conn)
+                let batch = |conn: &mut DbConnection, access: &Access| step(conn, access, state);
+                authorised(read_account(caller.clone()), right, batch)(conn)
             })
             .await
     }

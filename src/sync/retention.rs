@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
+use diesel::dsl::{max, min};
 use diesel::prelude::*;
 use diesel::sql_query;
 
@@ -19,7 +20,6 @@ use super::feed::RETAINED_FROM;
 use crate::db::schema::{changes, settings};
 use crate::db::{write_transaction, Db, DbConnection};
 use crate::error::ApiResult;
-use diesel::dsl::{max, min};
 
 /// Entries examined per transaction, so writers are never held for long.
 const WINDOW: i64 = 20_000;
