@@ -5,6 +5,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
 use diesel::connection::DefaultLoadingMode;
@@ -14,8 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ratio::Ratio;
-use super::sql::{date, ids, Count, KeyCount};
-use super::tree::{subtree_on, TreeNode};
+use super::sql::{date, Count, KeyCount};
+use super::tree::{subtree_on, Subtree, TreeNode};
 use crate::db::{share_out, DbConnection, Task};
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::Msg;
@@ -192,11 +193,15 @@ struct ResidenceGroup {
 /// quarter of the register's time at 300 k members (170 of 670 ms), and the
 /// country's 5.5 M rows held in memory. On SQLite the members stream by
 /// instead, one small row each (village, traits), counted in a map.
+///
+/// The part's counts are added to `register` when it is read, so parts
+/// read side by side (see `compute`) are never all held at once.
 fn register_on(
     conn: &mut DbConnection,
     cells: &str,
     day: NaiveDate,
-) -> ApiResult<Vec<ResidenceGroup>> {
+    register: &Mutex<Register>,
+) -> ApiResult<()> {
     let day = date(day);
     let minorities = Ethnicity::ALL
         .iter()
@@ -223,17 +228,16 @@ fn register_on(
                         + CASE WHEN p.ethnicity IN ({minorities}) THEN {MINORITY} ELSE 0 END AS traits \
                  {counted}"
             );
-            let mut groups: HashMap<Option<String>, ResidenceGroup> = HashMap::new();
+            let mut part = Register::default();
             for member in sql_query(sql).load_iter::<CountedMember, DefaultLoadingMode>(conn)? {
                 let member = member?;
-                groups.entry(member.residence).or_default().count(member.traits);
+                part.group_mut(member.residence).count(member.traits);
             }
-            Ok(groups
-                .into_iter()
-                .map(|(residence, group)| ResidenceGroup { residence, ..group })
-                .collect())
+            lock(register).add_register(part);
+            Ok(())
         }
-        DbConnection::Postgresql(conn) => Ok(sql_query(format!(
+        DbConnection::Postgresql(conn) => {
+            let groups = sql_query(format!(
             "SELECT p.residence_locality_id AS residence, COUNT(*) AS n, \
                     SUM(CASE WHEN e.status_after = 'official' THEN 1 ELSE 0 END) AS official, \
                     SUM(CASE WHEN e.status_after = 'probationary' THEN 1 ELSE 0 END) AS probationary, \
@@ -241,8 +245,68 @@ fn register_on(
                     SUM(CASE WHEN p.gender = 'female' THEN 1 ELSE 0 END) AS female, \
                     SUM(CASE WHEN p.ethnicity IN ({minorities}) THEN 1 ELSE 0 END) AS minority \
              {counted} GROUP BY p.residence_locality_id"
-        ))
-        .load::<ResidenceGroup>(conn)?),
+            ))
+            .load::<ResidenceGroup>(conn)?;
+            let mut register = lock(register);
+            for mut group in groups {
+                let residence = group.residence.take();
+                register.group_mut(residence).add(&group);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The register's lock, whether or not a part that held it panicked (the
+/// panic is raised again by `share_out`).
+fn lock(register: &Mutex<Register>) -> std::sync::MutexGuard<'_, Register> {
+    register.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The members counted on a day, grouped by village of residence.
+#[derive(Default)]
+struct Register {
+    by_village: HashMap<String, ResidenceGroup>,
+    /// Members whose village of residence is not recorded.
+    unrecorded: ResidenceGroup,
+}
+
+impl Register {
+    /// The group of the village `residence` (or of the unrecorded).
+    fn group_mut(&mut self, residence: Option<String>) -> &mut ResidenceGroup {
+        match residence {
+            Some(village) => self.by_village.entry(village).or_default(),
+            None => &mut self.unrecorded,
+        }
+    }
+
+    /// Adds the counts of another part of the register.
+    fn add_register(&mut self, part: Register) {
+        self.unrecorded.add(&part.unrecorded);
+        if self.by_village.is_empty() {
+            self.by_village = part.by_village;
+            return;
+        }
+        for (village, group) in part.by_village {
+            match self.by_village.entry(village) {
+                Entry::Occupied(mut same) => same.get_mut().add(&group),
+                Entry::Vacant(new) => {
+                    new.insert(group);
+                }
+            }
+        }
+    }
+
+    /// The sum of `figure` over every group.
+    fn sum(&self, figure: fn(&ResidenceGroup) -> i64) -> i64 {
+        figure(&self.unrecorded) + self.by_village.values().map(figure).sum::<i64>()
+    }
+
+    /// Counted and official members residing in `village`.
+    fn residents(&self, village: &str) -> (i64, i64) {
+        self.by_village
+            .get(village)
+            .map_or((0, 0), |group| (group.n, group.official))
     }
 }
 
@@ -287,17 +351,6 @@ impl ResidenceGroup {
     }
 }
 
-/// Counted and official members per village of residence.
-fn residents_of(register: &[ResidenceGroup]) -> BTreeMap<String, (i64, i64)> {
-    register
-        .iter()
-        .filter_map(|group| {
-            let village = group.residence.clone()?;
-            Some((village, (group.n, group.official)))
-        })
-        .collect()
-}
-
 /// The villages report for `root`'s subtree on 31 December of `year`.
 pub fn villages(
     conn: &mut DbConnection,
@@ -307,8 +360,10 @@ pub fn villages(
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
         .ok_or_else(|| ApiError::invalid_field("year", "out_of_range", Msg::NoSuchYear))?;
     let subtree = subtree_on(conn, root, end)?;
-    let register = register_on(conn, &subtree.ids_sql(), end)?;
-    village_sets(conn, root, &subtree.rows, &residents_of(&register), end)
+    let register = Mutex::new(Register::default());
+    register_on(conn, &subtree.ids_sql(), end, &register)?;
+    let register = register.into_inner().unwrap_or_else(PoisonError::into_inner);
+    village_sets(conn, root, &subtree.rows, &register, end)
 }
 
 fn is_minority(code: &str) -> bool {
@@ -383,13 +438,9 @@ pub fn compute(
     for organisation in &active {
         *by_kind.entry(organisation.kind.clone()).or_insert(0) += 1;
     }
-    let grassroots_active: Vec<String> = active
-        .iter()
-        .filter(|o| is_grassroots(o.kind()))
-        .map(|o| o.id.clone())
-        .collect();
+    let grassroots_active = active.iter().filter(|o| is_grassroots(o.kind())).count() as i64;
     let organisations = OrganisationFigures {
-        grassroots: grassroots_active.len() as i64,
+        grassroots: grassroots_active,
         by_kind,
     };
 
@@ -402,37 +453,28 @@ pub fn compute(
         DbConnection::Sqlite(_) if spare.is_some() => subtree.ids_sql_in_parts(REGISTER_PARTS),
         _ => vec![all.clone()],
     };
+    let register = Mutex::new(Register::default());
     let mut tasks: Vec<Task<'_, ReportPart>> = vec![Box::new(|conn| {
-        ReportPart::Year(year_figures(conn, year, tree, &all).map(Box::new))
+        ReportPart::Year(year_figures(conn, year, &subtree, &all).map(Box::new))
     })];
     tasks.extend(parts.iter().map(|cells| -> Task<'_, ReportPart> {
-        Box::new(move |conn| ReportPart::Register(register_on(conn, cells, end)))
+        let register = &register;
+        Box::new(move |conn| ReportPart::Register(register_on(conn, cells, end, register)))
     }));
     let mut of_year = None;
-    let mut register: HashMap<Option<String>, ResidenceGroup> = HashMap::new();
     for part in share_out(conn, spare, tasks) {
         match part {
             ReportPart::Year(figures) => of_year = Some(figures?),
-            ReportPart::Register(groups) => {
-                for group in groups? {
-                    match register.entry(group.residence.clone()) {
-                        Entry::Occupied(mut same) => same.get_mut().add(&group),
-                        Entry::Vacant(new) => {
-                            new.insert(group);
-                        }
-                    }
-                }
-            }
+            ReportPart::Register(read) => read?,
         }
     }
     let of_year = of_year.ok_or_else(|| ApiError::Internal("no year's figures".into()))?;
-    let register: Vec<ResidenceGroup> = register.into_values().collect();
-    let residents = residents_of(&register);
+    let register = register.into_inner().unwrap_or_else(PoisonError::into_inner);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "report: register and the year's figures"
     );
-    let sum = |figure: fn(&ResidenceGroup) -> i64| register.iter().map(figure).sum::<i64>();
+    let sum = |figure: fn(&ResidenceGroup) -> i64| register.sum(figure);
     let by_status: BTreeMap<String, i64> = [
         ("official", sum(|g| g.official)),
         ("probationary", sum(|g| g.probationary)),
@@ -450,14 +492,22 @@ pub fn compute(
     };
 
     // Villages of the organisation's area existing on 31 December.
-    let villages = village_figures(conn, root, tree, &residents, end)?;
+    let villages = village_figures(conn, root, tree, &register, end)?;
 
     // Study campaigns of the year with participation in the subtree.
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "report: villages"
     );
-    let study = study_figures(conn, year, &all, &grassroots_active, total)?;
+    let grassroots_on_the_day = subtree.ids_sql_of(&GRASSROOTS, Some(end));
+    let study = study_figures(
+        conn,
+        year,
+        &all,
+        &grassroots_on_the_day,
+        grassroots_active,
+        total,
+    )?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "report: study");
 
     Ok(AnnualReport {
@@ -482,7 +532,7 @@ pub fn compute(
 /// A part of the annual report read on its own (see `compute`).
 enum ReportPart {
     Year(ApiResult<Box<YearFigures>>),
-    Register(ApiResult<Vec<ResidenceGroup>>),
+    Register(ApiResult<()>),
 }
 
 /// How many parts the register is read in when two connections share it:
@@ -502,13 +552,19 @@ struct YearFigures {
     personnel: PersonnelFigures,
 }
 
+/// The kinds of grassroots organisations (see `is_grassroots`).
+const GRASSROOTS: [OrganisationKind; 2] = [
+    OrganisationKind::GrassrootsCommittee,
+    OrganisationKind::GrassrootsCell,
+];
+
 /// The figures of what happened in the year (admissions, recognitions,
-/// cards, badges, training, ratings, awards, personnel) for the subtree
-/// `tree`, whose ids are the IN list `all`.
+/// cards, badges, training, ratings, awards, personnel) for `subtree`,
+/// whose ids are the IN list `all`.
 fn year_figures(
     conn: &mut DbConnection,
     year: i32,
-    tree: &[TreeNode],
+    subtree: &Subtree,
     all: &str,
 ) -> ApiResult<YearFigures> {
     let (Some(start), Some(end)) = (
@@ -636,20 +692,13 @@ fn year_figures(
         "report: training"
     );
     // Ratings of the year.
-    let grassroots_all: Vec<String> = tree
-        .iter()
-        .filter(|o| is_grassroots(o.kind()))
-        .map(|o| o.id.clone())
-        .collect();
+    let grassroots_all = subtree.ids_sql_of(&GRASSROOTS, None);
     // Organisations are rated as themselves, members under their cell.
     let ratings = RatingsFigures {
         grassroots: ratings(
             conn,
             year,
-            format!(
-                "subject_type = 'organisation' AND subject_id IN ({})",
-                ids(&grassroots_all)
-            ),
+            format!("subject_type = 'organisation' AND subject_id IN ({grassroots_all})"),
         )?,
         all_organisations: ratings(
             conn,
@@ -664,11 +713,7 @@ fn year_figures(
     };
 
     // Awards of the year, by kind of recipient.
-    let subordinate_cells: Vec<String> = tree
-        .iter()
-        .filter(|o| o.kind() == OrganisationKind::SubordinateCell)
-        .map(|o| o.id.clone())
-        .collect();
+    let subordinate_cells = subtree.ids_sql_of(&[OrganisationKind::SubordinateCell], None);
     let award_count = |conn: &mut DbConnection, recipient: &str, recipients: String| {
         count(
             conn,
@@ -679,8 +724,8 @@ fn year_figures(
         )
     };
     let awards = AwardFigures {
-        grassroots: award_count(conn, "organisation", ids(&grassroots_all))?,
-        subordinate_cells: award_count(conn, "organisation", ids(&subordinate_cells))?,
+        grassroots: award_count(conn, "organisation", grassroots_all.clone())?,
+        subordinate_cells: award_count(conn, "organisation", subordinate_cells)?,
         members: count(
             conn,
             format!(
@@ -760,11 +805,11 @@ struct Standing {
 /// Villages (and residential groups) within the root's locality on `day`,
 /// sorted into: no counted member resides there; no active cell is based
 /// there; members reside there but fewer than 3 of them are official.
-pub fn village_sets(
+fn village_sets(
     conn: &mut DbConnection,
     root: &OrganisationRow,
     tree: &[TreeNode],
-    residents: &BTreeMap<String, (i64, i64)>,
+    register: &Register,
     day: NaiveDate,
 ) -> ApiResult<VillageSets> {
     let mut sets = VillageSets::default();
@@ -773,7 +818,7 @@ pub fn village_sets(
         conn,
         root,
         tree,
-        residents,
+        register,
         day,
         by_name,
         |id, name, standing| {
@@ -800,7 +845,7 @@ fn village_figures(
     conn: &mut DbConnection,
     root: &OrganisationRow,
     tree: &[TreeNode],
-    residents: &BTreeMap<String, (i64, i64)>,
+    register: &Register,
     day: NaiveDate,
 ) -> ApiResult<VillageFigures> {
     let mut figures = VillageFigures {
@@ -814,7 +859,7 @@ fn village_figures(
         conn,
         root,
         tree,
-        residents,
+        register,
         day,
         by_name,
         |_, _, standing| {
@@ -833,7 +878,7 @@ fn each_village(
     conn: &mut DbConnection,
     root: &OrganisationRow,
     tree: &[TreeNode],
-    residents: &BTreeMap<String, (i64, i64)>,
+    register: &Register,
     day: NaiveDate,
     by_name: bool,
     mut visit: impl FnMut(String, String, Standing),
@@ -871,7 +916,7 @@ fn each_village(
         {
             continue;
         }
-        let (members, official) = residents.get(&id).copied().unwrap_or_default();
+        let (members, official) = register.residents(&id);
         let standing = Standing {
             without_members: members == 0,
             unstable: members > 0 && official < 3,
@@ -898,14 +943,17 @@ struct CampaignRow {
     masses_attended: i64,
 }
 
+/// The year's study campaigns with participation in the subtree (ids
+/// `all`), held by how many of its `grassroots_active` grassroots
+/// organisations (ids `grassroots`).
 fn study_figures(
     conn: &mut DbConnection,
     year: i32,
     all: &str,
-    grassroots_active: &[String],
+    grassroots: &str,
+    grassroots_active: i64,
     members_total: i64,
 ) -> ApiResult<Vec<StudyFigures>> {
-    let grassroots = ids(grassroots_active);
     let rows: Vec<CampaignRow> = sql_query(format!(
         "SELECT s.id AS id, s.title AS title, \
                 COALESCE(SUM(CASE WHEN p.held AND p.organisation_id IN ({grassroots}) THEN 1 ELSE 0 END), 0) AS held, \
@@ -922,7 +970,7 @@ fn study_figures(
         .map(|r| StudyFigures {
             campaign_id: r.id,
             title: r.title,
-            organisations_held: Ratio::new(r.held, grassroots_active.len() as i64),
+            organisations_held: Ratio::new(r.held, grassroots_active),
             members_attended: Ratio::new(r.members_attended, members_total),
             masses_attended: Ratio::new(r.masses_attended, r.masses_invited),
         })
