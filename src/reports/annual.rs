@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use diesel::sql_query;
 use serde::Serialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::ratio::Ratio;
 use super::sql::{date, Count, KeyCount};
@@ -362,7 +363,9 @@ pub fn villages(
     let subtree = subtree_on(conn, root, end)?;
     let register = Mutex::new(Register::default());
     register_on(conn, &subtree.ids_sql(), end, &register)?;
-    let register = register.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let register = register
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     village_sets(conn, root, &subtree.rows, &register, end)
 }
 
@@ -436,9 +439,11 @@ pub fn compute(
 
     let mut by_kind = BTreeMap::new();
     for organisation in &active {
-        *by_kind.entry(organisation.kind.clone()).or_insert(0) += 1;
+        *by_kind
+            .entry(organisation.kind.as_str().to_owned())
+            .or_insert(0) += 1;
     }
-    let grassroots_active = active.iter().filter(|o| is_grassroots(o.kind())).count() as i64;
+    let grassroots_active = active.iter().filter(|o| is_grassroots(o.kind)).count() as i64;
     let organisations = OrganisationFigures {
         grassroots: grassroots_active,
         by_kind,
@@ -469,7 +474,9 @@ pub fn compute(
         }
     }
     let of_year = of_year.ok_or_else(|| ApiError::Internal("no year's figures".into()))?;
-    let register = register.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let register = register
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "report: register and the year's figures"
@@ -904,10 +911,10 @@ fn each_village(
     if by_name {
         query = query.order(l::name.asc());
     }
-    let with_cell: HashSet<&str> = tree
+    let with_cell: HashSet<Uuid> = tree
         .iter()
-        .filter(|o| is_cell(o.kind()) && active_on(o.established_on, o.dissolved_on, day))
-        .filter_map(|o| o.locality_id.as_deref())
+        .filter(|o| is_cell(o.kind) && active_on(o.established_on, o.dissolved_on, day))
+        .filter_map(|o| o.locality_id)
         .collect();
     for row in query.load_iter::<VillageRow, DefaultLoadingMode>(conn)? {
         let (id, name, kind, established, dissolved) = row?;
@@ -920,7 +927,7 @@ fn each_village(
         let standing = Standing {
             without_members: members == 0,
             unstable: members > 0 && official < 3,
-            without_cell: !with_cell.contains(id.as_str()),
+            without_cell: !Uuid::parse_str(&id).is_ok_and(|id| with_cell.contains(&id)),
         };
         visit(id, name, standing);
     }

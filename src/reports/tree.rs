@@ -3,37 +3,73 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
+use uuid::Uuid;
 
 use crate::auth::subtree_range;
 use crate::db::schema::{organisation_moves, organisations};
 use crate::db::{child_path, DbConnection};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::organisations::model::OrganisationRow;
 use crate::organisations::rules;
 use crate::vocabularies::OrganisationKind;
 
-use super::sql::{date, ids};
+use super::sql::date;
 
 /// What the reports read of an organisation in a subtree: its parent,
 /// kind, dates and village. Not the whole row: the country's 212 k
 /// organisations were read whole (names, codes, search names, instants)
 /// into a map, then walked through three more maps of copied ids: over
-/// 110 MB at the start of its report (heaptrack).
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = organisations)]
+/// 110 MB at the start of its report (heaptrack). Nor its ids as text: as
+/// `String`s, three per node, and the kind as one, the country's nodes were
+/// still 54 MB (heaptrack); as UUIDs, 60 bytes each and nothing on the heap.
 pub struct TreeNode {
-    pub id: String,
-    pub kind: String,
-    pub parent_id: Option<String>,
-    pub locality_id: Option<String>,
+    pub id: Uuid,
+    pub kind: OrganisationKind,
+    pub parent_id: Option<Uuid>,
+    pub locality_id: Option<Uuid>,
     pub established_on: Option<NaiveDate>,
     pub dissolved_on: Option<NaiveDate>,
 }
 
+/// A `TreeNode` as stored.
+type TreeRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
 impl TreeNode {
-    pub fn kind(&self) -> OrganisationKind {
-        OrganisationKind::from_db(&self.kind)
+    fn from_row(row: TreeRow) -> ApiResult<Self> {
+        let (id, kind, parent_id, locality_id, established_on, dissolved_on) = row;
+        Ok(Self {
+            id: uuid(&id)?,
+            kind: OrganisationKind::from_db(&kind),
+            parent_id: parent_id.as_deref().map(uuid).transpose()?,
+            locality_id: locality_id.as_deref().map(uuid).transpose()?,
+            established_on,
+            dissolved_on,
+        })
+    }
+}
+
+/// A stored id as a UUID. Every id is one the server made (`api::new_id`,
+/// or a seed's UUIDs); imports cannot set ids.
+pub fn uuid(id: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(id).map_err(|_| ApiError::Internal(format!("stored id {id} is not a UUID")))
+}
+
+/// `'id1','id2',…` for an IN list of UUIDs; an empty list matches nothing.
+fn uuids<'a>(ids: impl Iterator<Item = &'a Uuid>) -> String {
+    let listed: Vec<String> = ids.map(|id| format!("'{id}'")).collect();
+    if listed.is_empty() {
+        "''".to_owned()
+    } else {
+        listed.join(",")
     }
 }
 
@@ -41,7 +77,7 @@ impl TreeNode {
 pub struct Subtree {
     /// Every organisation in it.
     pub rows: Vec<TreeNode>,
-    root_id: String,
+    root_id: Uuid,
     /// The root's path range, when the live organisations in it today are
     /// exactly `rows` (none moved in or out since the day).
     range: Option<(String, String)>,
@@ -56,7 +92,7 @@ impl Subtree {
     pub fn ids_sql(&self) -> String {
         match &self.range {
             Some((lo, hi)) => in_path_range(lo, hi),
-            None => ids(&self.rows.iter().map(|o| o.id.clone()).collect::<Vec<_>>()),
+            None => uuids(self.rows.iter().map(|o| &o.id)),
         }
     }
 
@@ -85,16 +121,17 @@ impl Subtree {
                 }
                 sql
             }
-            None => ids(&self
-                .rows
-                .iter()
-                .filter(|o| kinds.contains(&o.kind()))
-                .filter(|o| {
-                    active_on
-                        .is_none_or(|day| rules::active_on(o.established_on, o.dissolved_on, day))
-                })
-                .map(|o| o.id.clone())
-                .collect::<Vec<_>>()),
+            None => uuids(
+                self.rows
+                    .iter()
+                    .filter(|o| kinds.contains(&o.kind))
+                    .filter(|o| {
+                        active_on.is_none_or(|day| {
+                            rules::active_on(o.established_on, o.dissolved_on, day)
+                        })
+                    })
+                    .map(|o| &o.id),
+            ),
         }
     }
 
@@ -111,12 +148,12 @@ impl Subtree {
                 let mut children: Vec<String> = self
                     .rows
                     .iter()
-                    .filter(|o| o.parent_id.as_deref() == Some(self.root_id.as_str()))
-                    .map(|o| child_path(Some(root_path), &o.id))
+                    .filter(|o| o.parent_id == Some(self.root_id))
+                    .map(|o| child_path(Some(root_path), &o.id.to_string()))
                     .collect();
                 children.sort_unstable();
                 let per_part = children.len().div_ceil(parts).max(1);
-                let mut sql = vec![ids(std::slice::from_ref(&self.root_id))];
+                let mut sql = vec![uuids(std::iter::once(&self.root_id))];
                 sql.extend(children.chunks(per_part).map(|run| {
                     let (_, hi) = subtree_range(&run[run.len() - 1]);
                     in_path_range(&run[0], &hi)
@@ -124,9 +161,10 @@ impl Subtree {
                 sql
             }
             None => {
-                let all: Vec<String> = self.rows.iter().map(|o| o.id.clone()).collect();
-                all.chunks(all.len().div_ceil(parts).max(1))
-                    .map(ids)
+                let per_part = self.rows.len().div_ceil(parts).max(1);
+                self.rows
+                    .chunks(per_part)
+                    .map(|run| uuids(run.iter().map(|o| &o.id)))
                     .collect()
             }
         }
@@ -170,26 +208,36 @@ pub fn subtree_on(
         .load(conn)?;
     let live_under = |conn: &mut DbConnection, path: &str| -> ApiResult<Vec<TreeNode>> {
         let (lo, hi) = subtree_range(path);
-        Ok(organisations::table
+        organisations::table
             .filter(organisations::deleted_at.is_null())
             .filter(organisations::path.ge(lo))
             .filter(organisations::path.lt(hi))
-            .select(TreeNode::as_select())
-            .load(conn)?)
+            .select((
+                organisations::id,
+                organisations::kind,
+                organisations::parent_id,
+                organisations::locality_id,
+                organisations::established_on,
+                organisations::dissolved_on,
+            ))
+            .load_iter::<TreeRow, DefaultLoadingMode>(conn)?
+            .map(|row| TreeNode::from_row(row?))
+            .collect()
     };
+    let root_id = uuid(&root.id)?;
     // Nothing moved since `day`: the tree then is today's, and the root's
     // path range holds it (paths follow parents, and an organisation with
     // live children cannot be deleted).
     if later_moves.is_empty() {
         return Ok(Subtree {
             rows: live_under(conn, &root.path)?,
-            root_id: root.id.clone(),
+            root_id,
             range: Some(subtree_range(&root.path)),
         });
     }
     // Candidates: today's subtree, plus the subtrees of organisations that
     // moved after `day` (they may have been under the root then).
-    let mut candidates: HashMap<String, TreeNode> = HashMap::new();
+    let mut candidates: HashMap<Uuid, TreeNode> = HashMap::new();
     let mut roots = vec![root.path.clone()];
     let moved_ids: Vec<String> = later_moves.iter().map(|m| m.0.clone()).collect();
     let moved_paths: Vec<String> = organisations::table
@@ -199,39 +247,38 @@ pub fn subtree_on(
     roots.extend(moved_paths);
     for path in &roots {
         for row in live_under(conn, path)? {
-            candidates.insert(row.id.clone(), row);
+            candidates.insert(row.id, row);
         }
     }
     // The parent on `day` is the `from` of the first move after it.
-    let mut parent_on: HashMap<String, Option<String>> = candidates
-        .values()
-        .map(|o| (o.id.clone(), o.parent_id.clone()))
-        .collect();
+    let mut parent_on: HashMap<Uuid, Option<Uuid>> =
+        candidates.values().map(|o| (o.id, o.parent_id)).collect();
     let mut seen = HashSet::new();
     for (organisation, from_parent, _, _) in later_moves {
-        if seen.insert(organisation.clone()) && parent_on.contains_key(&organisation) {
-            parent_on.insert(organisation, from_parent);
+        let organisation = uuid(&organisation)?;
+        if seen.insert(organisation) && parent_on.contains_key(&organisation) {
+            parent_on.insert(organisation, from_parent.as_deref().map(uuid).transpose()?);
         }
     }
-    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for (id, parent) in &parent_on {
         if let Some(parent) = parent {
-            children.entry(parent.clone()).or_default().push(id.clone());
+            children.entry(*parent).or_default().push(*id);
         }
     }
     let live_in_range = candidates.len();
     let mut result = Vec::new();
-    let mut stack = vec![root.id.clone()];
+    let mut stack = vec![root_id];
     let mut visited = HashSet::new();
     while let Some(id) = stack.pop() {
-        if !visited.insert(id.clone()) {
+        if !visited.insert(id) {
             continue;
         }
         if let Some(row) = candidates.remove(&id) {
             result.push(row);
         }
         if let Some(kids) = children.get(&id) {
-            stack.extend(kids.iter().cloned());
+            stack.extend(kids.iter().copied());
         }
     }
     // No organisation that moved is still live, and the walk reached every
@@ -240,7 +287,7 @@ pub fn subtree_on(
         (roots.len() == 1 && result.len() == live_in_range).then(|| subtree_range(&root.path));
     Ok(Subtree {
         rows: result,
-        root_id: root.id.clone(),
+        root_id,
         range,
     })
 }
@@ -251,8 +298,8 @@ mod tests {
 
     fn node(id: &str, kind: OrganisationKind, dissolved_on: Option<NaiveDate>) -> TreeNode {
         TreeNode {
-            id: id.to_owned(),
-            kind: kind.as_str().to_owned(),
+            id: uuid(id).expect("a UUID"),
+            kind,
             parent_id: None,
             locality_id: None,
             established_on: None,
@@ -275,7 +322,7 @@ mod tests {
                 node(gone, OrganisationKind::GrassrootsCell, dissolved),
                 node(committee, OrganisationKind::DistrictCommittee, None),
             ],
-            root_id: committee.to_owned(),
+            root_id: uuid(committee).expect("a UUID"),
             range: None,
         };
         let cells = [OrganisationKind::GrassrootsCell];
