@@ -18,6 +18,7 @@ pub mod error;
 pub mod i18n;
 pub mod localities;
 pub mod members;
+pub mod memory;
 pub mod openapi;
 pub mod ops;
 pub mod organisations;

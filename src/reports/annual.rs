@@ -1030,4 +1030,36 @@ mod tests {
         );
         assert_eq!((group.female, group.minority), (2, 2));
     }
+
+    #[test]
+    fn parts_of_the_register_add_up_by_village_and_the_unrecorded() -> ApiResult<()> {
+        let village = "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5b01";
+        let other = "0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5b02";
+        let mut first = Register::default();
+        first
+            .tally_of(Some(village.to_owned()))?
+            .count(OFFICIAL + FEMALE);
+        first.tally_of(None)?.count(PROBATIONARY);
+        let mut second = Register::default();
+        second.tally_of(Some(village.to_owned()))?.count(OFFICIAL);
+        second
+            .tally_of(Some(other.to_owned()))?
+            .count(EXEMPT + MINORITY);
+        second.tally_of(None)?.count(OFFICIAL);
+
+        let mut register = Register::default();
+        register.add_register(first);
+        register.add_register(second);
+        assert_eq!(register.residents(village), (2, 2));
+        assert_eq!(register.residents(other), (1, 0));
+        assert_eq!(register.residents("not-a-village"), (0, 0));
+        assert_eq!(register.sum(|t| t.n), 5);
+        assert_eq!(register.sum(|t| t.official), 3);
+        assert_eq!(
+            (register.sum(|t| t.female), register.sum(|t| t.minority)),
+            (1, 1)
+        );
+        assert!(register.tally_of(Some("not a UUID".to_owned())).is_err());
+        Ok(())
+    }
 }

@@ -12,6 +12,7 @@ use crate::db::schema::organisations;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::i18n::Msg;
+use crate::memory;
 use crate::organisations::model::OrganisationRow;
 use crate::state::AppState;
 
@@ -171,7 +172,11 @@ pub async fn get_annual_report(
     let report = state
         .read(caller, Right::Read, move |conn, access| {
             let root = report_root(conn, access, params.organisation_id.as_deref())?;
-            annual::compute(conn, db.spare().as_deref_mut(), &root, year)
+            let report = annual::compute(conn, db.spare().as_deref_mut(), &root, year)?;
+            if report.members.total >= memory::LARGE_REGISTER {
+                memory::release_freed();
+            }
+            Ok(report)
         })
         .await?;
     Ok(if as_csv {
