@@ -312,10 +312,9 @@ impl Register {
     }
 
     /// Counted and official members residing in `village`.
-    fn residents(&self, village: &str) -> (i64, i64) {
-        Uuid::parse_str(village)
-            .ok()
-            .and_then(|village| self.by_village.get(&village))
+    fn residents(&self, village: &Uuid) -> (i64, i64) {
+        self.by_village
+            .get(village)
             .map_or((0, 0), |tally| (tally.n, tally.official))
     }
 }
@@ -734,7 +733,7 @@ fn year_figures(
 
     // Awards of the year, by kind of recipient.
     let subordinate_cells = subtree.ids_sql_of(&[OrganisationKind::SubordinateCell], None);
-    let award_count = |conn: &mut DbConnection, recipient: &str, recipients: String| {
+    let award_count = |conn: &mut DbConnection, recipient: &str, recipients: &str| {
         count(
             conn,
             format!(
@@ -744,8 +743,8 @@ fn year_figures(
         )
     };
     let awards = AwardFigures {
-        grassroots: award_count(conn, "organisation", grassroots_all.clone())?,
-        subordinate_cells: award_count(conn, "organisation", subordinate_cells)?,
+        grassroots: award_count(conn, "organisation", &grassroots_all)?,
+        subordinate_cells: award_count(conn, "organisation", &subordinate_cells)?,
         members: count(
             conn,
             format!(
@@ -936,11 +935,14 @@ fn each_village(
         {
             continue;
         }
-        let (members, official) = register.residents(&id);
+        // A locality id that is not a UUID is no village of the tree's or
+        // the register's, whose ids are all UUIDs.
+        let village = Uuid::parse_str(&id).ok();
+        let (members, official) = village.map_or((0, 0), |v| register.residents(&v));
         let standing = Standing {
             without_members: members == 0,
             unstable: members > 0 && official < 3,
-            without_cell: !Uuid::parse_str(&id).is_ok_and(|id| with_cell.contains(&id)),
+            without_cell: !village.is_some_and(|v| with_cell.contains(&v)),
         };
         visit(id, name, standing);
     }
@@ -1050,9 +1052,11 @@ mod tests {
         let mut register = Register::default();
         register.add_register(first);
         register.add_register(second);
-        assert_eq!(register.residents(village), (2, 2));
-        assert_eq!(register.residents(other), (1, 0));
-        assert_eq!(register.residents("not-a-village"), (0, 0));
+        let (village, other) = (uuid(village)?, uuid(other)?);
+        let elsewhere = uuid("0193a5c2-7b4e-7c1a-9f00-3b1e2d4c5b03")?;
+        assert_eq!(register.residents(&village), (2, 2));
+        assert_eq!(register.residents(&other), (1, 0));
+        assert_eq!(register.residents(&elsewhere), (0, 0));
         assert_eq!(register.sum(|t| t.n), 5);
         assert_eq!(register.sum(|t| t.official), 3);
         assert_eq!(

@@ -15,7 +15,7 @@ use crate::organisations::model::OrganisationRow;
 use crate::organisations::rules;
 use crate::vocabularies::OrganisationKind;
 
-use super::sql::date;
+use super::sql::{date, ids};
 
 /// What the reports read of an organisation in a subtree: its parent,
 /// kind, dates and village. Not the whole row: the country's 212 k
@@ -63,16 +63,6 @@ pub fn uuid(id: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| ApiError::Internal(format!("stored id {id} is not a UUID")))
 }
 
-/// `'id1','id2',…` for an IN list of UUIDs; an empty list matches nothing.
-fn uuids<'a>(ids: impl Iterator<Item = &'a Uuid>) -> String {
-    let listed: Vec<String> = ids.map(|id| format!("'{id}'")).collect();
-    if listed.is_empty() {
-        "''".to_owned()
-    } else {
-        listed.join(",")
-    }
-}
-
 /// An organisation's subtree as it stood on a day.
 pub struct Subtree {
     /// Every organisation in it.
@@ -92,7 +82,7 @@ impl Subtree {
     pub fn ids_sql(&self) -> String {
         match &self.range {
             Some((lo, hi)) => in_path_range(lo, hi),
-            None => uuids(self.rows.iter().map(|o| &o.id)),
+            None => ids(self.rows.iter().map(|o| &o.id)),
         }
     }
 
@@ -121,17 +111,15 @@ impl Subtree {
                 }
                 sql
             }
-            None => uuids(
-                self.rows
-                    .iter()
-                    .filter(|o| kinds.contains(&o.kind))
-                    .filter(|o| {
-                        active_on.is_none_or(|day| {
-                            rules::active_on(o.established_on, o.dissolved_on, day)
-                        })
-                    })
-                    .map(|o| &o.id),
-            ),
+            None => ids(self
+                .rows
+                .iter()
+                .filter(|o| kinds.contains(&o.kind))
+                .filter(|o| {
+                    active_on
+                        .is_none_or(|day| rules::active_on(o.established_on, o.dissolved_on, day))
+                })
+                .map(|o| &o.id)),
         }
     }
 
@@ -153,7 +141,7 @@ impl Subtree {
                     .collect();
                 children.sort_unstable();
                 let per_part = children.len().div_ceil(parts).max(1);
-                let mut sql = vec![uuids(std::iter::once(&self.root_id))];
+                let mut sql = vec![ids([&self.root_id])];
                 sql.extend(children.chunks(per_part).map(|run| {
                     let (_, hi) = subtree_range(&run[run.len() - 1]);
                     in_path_range(&run[0], &hi)
@@ -164,7 +152,7 @@ impl Subtree {
                 let per_part = self.rows.len().div_ceil(parts).max(1);
                 self.rows
                     .chunks(per_part)
-                    .map(|run| uuids(run.iter().map(|o| &o.id)))
+                    .map(|run| ids(run.iter().map(|o| &o.id)))
                     .collect()
             }
         }
