@@ -573,6 +573,14 @@ const GRASSROOTS: [OrganisationKind; 2] = [
     OrganisationKind::GrassrootsCell,
 ];
 
+/// Whether the member of event `e` is deleted, for `NOT EXISTS (…)`: the
+/// year's counts leave deleted members out this way rather than by joining
+/// every member, so that PostgreSQL reads the few deleted ones (through
+/// `members_deleted`) instead of hashing the whole register (1.1 s of the
+/// country's recognitions count, `EXPLAIN ANALYZE`).
+const DELETED_MEMBER: &str =
+    "SELECT 1 FROM members m WHERE m.id = e.member_id AND m.deleted_at IS NOT NULL";
+
 /// The figures of what happened in the year (admissions, recognitions,
 /// cards, badges, training, ratings, awards, personnel) for `subtree`,
 /// whose ids are the IN list `all`.
@@ -608,14 +616,35 @@ fn year_figures(
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let events: Vec<KindCount> = sql_query(format!(
-        "SELECT e.kind AS kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END AS detail, COUNT(*) AS n \
-         FROM member_events e JOIN members m ON m.id = e.member_id \
-         WHERE m.deleted_at IS NULL AND e.organisation_after IN ({all}) AND e.occurred_on BETWEEN {from} AND {to} \
-           AND (e.kind IN ('admitted', 'card_issued', 'card_reissued', 'badge_proposed', 'badge_awarded') \
-                OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
-         GROUP BY e.kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END"
-    ))
+    let of_year =
+        format!("e.organisation_after IN ({all}) AND e.occurred_on BETWEEN {from} AND {to}");
+    let events: Vec<KindCount> = sql_query(match conn {
+        DbConnection::Sqlite(_) => format!(
+            "SELECT e.kind AS kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END AS detail, COUNT(*) AS n \
+             FROM member_events e JOIN members m ON m.id = e.member_id \
+             WHERE m.deleted_at IS NULL AND {of_year} \
+               AND (e.kind IN ('admitted', 'card_issued', 'card_reissued', 'badge_proposed', 'badge_awarded') \
+                    OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
+             GROUP BY e.kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END"
+        ),
+        // The same counts in two parts, so that the larger one is an
+        // index-only scan of `member_events_year_kinds` (see its migration):
+        // the kinds that need neither the event's detail nor the member's
+        // admission day, with deleted members left out by an anti-join to
+        // the few of them. For the country (5.5 M members): 6.5 s → 0.9 s.
+        DbConnection::Postgresql(_) => format!(
+            "SELECT e.kind AS kind, NULL AS detail, COUNT(*) AS n FROM member_events e \
+             WHERE {of_year} AND e.kind IN ('admitted', 'card_issued', 'card_reissued', 'badge_awarded') \
+               AND NOT EXISTS ({DELETED_MEMBER}) \
+             GROUP BY e.kind \
+             UNION ALL \
+             SELECT e.kind AS kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END AS detail, COUNT(*) AS n \
+             FROM member_events e JOIN members m ON m.id = e.member_id \
+             WHERE m.deleted_at IS NULL AND {of_year} \
+               AND (e.kind = 'badge_proposed' OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
+             GROUP BY e.kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END"
+        ),
+    })
     .load(conn)?;
     let kind = |k: &str| {
         events
@@ -637,9 +666,10 @@ fn year_figures(
     let recognitions = count(
         conn,
         format!(
-            "SELECT COUNT(*) AS n FROM member_events e JOIN members m ON m.id = e.member_id \
-             WHERE m.deleted_at IS NULL AND e.kind = 'recognised' AND e.organisation_after IN ({all}) \
-               AND COALESCE(e.decided_on, e.occurred_on) BETWEEN {from} AND {to}"
+            "SELECT COUNT(*) AS n FROM member_events e \
+             WHERE e.kind = 'recognised' AND e.organisation_after IN ({all}) \
+               AND COALESCE(e.decided_on, e.occurred_on) BETWEEN {from} AND {to} \
+               AND NOT EXISTS ({DELETED_MEMBER})"
         ),
     )?;
     let cards = CardFigures {

@@ -410,6 +410,31 @@ async fn admissions_recognitions_cards_and_badges_of_the_year() {
         )
         .await;
     assert_eq!(badge.status, 200, "{}", badge.text);
+    // Registered by mistake, then deleted: one admitted in the year, one
+    // recognised and carded in it. None of it counts.
+    let admitted_by_mistake =
+        register(&app, &s.cell, "2016-01-10", None, "male", "thai", None).await;
+    let mistaken = register(&app, &s.cell, "2015-02-01", None, "male", "thai", None).await;
+    for (action, body) in [
+        ("recognition", json!({"decided_on": "2016-04-01"})),
+        (
+            "cards",
+            json!({"card_number": "T-2", "issued_on": "2016-06-01"}),
+        ),
+    ] {
+        let reply = app
+            .post(
+                &format!("/api/v1/members/{mistaken}/{action}"),
+                Some(&app.admin),
+                body,
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    for member in [admitted_by_mistake, mistaken] {
+        let path = format!("/api/v1/members/{member}");
+        assert_eq!(app.delete(&path, Some(&app.admin)).await.status, 204);
+    }
     let report = annual(&app, 2016, &s.district).await;
     assert_eq!(report["admissions"]["admitted"], 3);
     assert_eq!(report["admissions"]["target"], 3);

@@ -1,0 +1,2 @@
+DROP INDEX members_deleted;
+DROP INDEX member_events_year_kinds;
