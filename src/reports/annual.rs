@@ -583,7 +583,7 @@ const DELETED_MEMBER: &str =
 
 /// The figures of what happened in the year (admissions, recognitions,
 /// cards, badges, training, ratings, awards, personnel) for `subtree`,
-/// whose ids are the IN list `all`.
+/// whose ids `all` names for an SQL `IN (…)` (`Subtree::ids_sql`).
 fn year_figures(
     conn: &mut DbConnection,
     year: i32,
@@ -618,14 +618,20 @@ fn year_figures(
     }
     let of_year =
         format!("e.organisation_after IN ({all}) AND e.occurred_on BETWEEN {from} AND {to}");
-    let events: Vec<KindCount> = sql_query(match conn {
-        DbConnection::Sqlite(_) => format!(
+    // Events of `kinds`, and registrations on the admission day, of members
+    // not deleted.
+    let joined = |kinds: &str| {
+        format!(
             "SELECT e.kind AS kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END AS detail, COUNT(*) AS n \
              FROM member_events e JOIN members m ON m.id = e.member_id \
              WHERE m.deleted_at IS NULL AND {of_year} \
-               AND (e.kind IN ('admitted', 'card_issued', 'card_reissued', 'badge_proposed', 'badge_awarded') \
-                    OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
+               AND (e.kind IN ({kinds}) OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
              GROUP BY e.kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END"
+        )
+    };
+    let events: Vec<KindCount> = sql_query(match conn {
+        DbConnection::Sqlite(_) => joined(
+            "'admitted', 'card_issued', 'card_reissued', 'badge_proposed', 'badge_awarded'",
         ),
         // The same counts in two parts, so that the larger one is an
         // index-only scan of `member_events_year_kinds` (see its migration):
@@ -637,12 +643,8 @@ fn year_figures(
              WHERE {of_year} AND e.kind IN ('admitted', 'card_issued', 'card_reissued', 'badge_awarded') \
                AND NOT EXISTS ({DELETED_MEMBER}) \
              GROUP BY e.kind \
-             UNION ALL \
-             SELECT e.kind AS kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END AS detail, COUNT(*) AS n \
-             FROM member_events e JOIN members m ON m.id = e.member_id \
-             WHERE m.deleted_at IS NULL AND {of_year} \
-               AND (e.kind = 'badge_proposed' OR (e.kind = 'registered' AND e.occurred_on = m.admitted_on)) \
-             GROUP BY e.kind, CASE WHEN e.kind = 'badge_proposed' THEN e.detail END"
+             UNION ALL {}",
+            joined("'badge_proposed'")
         ),
     })
     .load(conn)?;
