@@ -1168,6 +1168,12 @@ pub async fn import_records(
             .await?;
         report_of(results)
     };
+    // What the batches freed, mostly SQLite's through glibc, stays with
+    // the allocators otherwise (README, Scaling: Memory). Off the async
+    // worker: both allocators walk their heaps.
+    if report.results.len() >= BATCH_LINES {
+        let _ = web::block(crate::memory::release_freed).await;
+    }
     tracing::info!(
         created = report.created,
         updated = report.updated,
