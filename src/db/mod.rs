@@ -192,14 +192,18 @@ pub struct ConnectionManager {
 ///
 /// WAL lets readers run beside the writer; NORMAL sync is durable across a
 /// killed process; the busy timeout makes writers queue. Each pooled
-/// connection keeps its own page cache, so 8 MB each: at 32 MB the server
+/// connection keeps its own page cache, so 4 MB each: at 32 MB the server
 /// grew to 590 MB under the bench at 300 k members, mostly copies of the
-/// same pages, which the OS page cache holds once anyway.
+/// same pages, which the OS page cache holds once anyway. At 8 MB the eight
+/// caches held up to 64 MB after the bench's requests at 5.5 M members; a
+/// page they miss is read from the OS's cache. At 4 MB, GET member as
+/// viewer, a page of 50 members and the district's report measured within
+/// the spread of the runs at 8 MB (README, Benchmark).
 pub const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL;
      PRAGMA synchronous = NORMAL;
      PRAGMA foreign_keys = ON;
      PRAGMA busy_timeout = 5000;
-     PRAGMA cache_size = -8000;
+     PRAGMA cache_size = -4000;
      PRAGMA temp_store = MEMORY;";
 
 /// Settings for every PostgreSQL connection. No JIT: PostgreSQL compiles
