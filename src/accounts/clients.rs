@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::vocabularies::Role;
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = c, treat_none_as_null = true)]
+#[diesel(table_name = c, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ClientRow {
     pub id: String,
     pub client_id: String,

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::vocabularies::Role;
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = u, treat_none_as_null = true)]
+#[diesel(table_name = u, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct UserRow {
     pub id: String,
     pub username: String,

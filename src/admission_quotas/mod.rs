@@ -15,7 +15,7 @@ use crate::db::schema::admission_quotas;
 
 /// A stored quota, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = admission_quotas, treat_none_as_null = true)]
+#[diesel(table_name = admission_quotas, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct QuotaRow {
     pub id: String,
     pub organisation_id: String,

@@ -11,7 +11,7 @@ use crate::vocabularies::AppointmentKind;
 
 /// A stored appointment, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = appointments, treat_none_as_null = true)]
+#[diesel(table_name = appointments, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AppointmentRow {
     pub id: String,
     pub cadre_id: String,

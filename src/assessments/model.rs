@@ -11,7 +11,7 @@ use crate::vocabularies::{Rating, SubjectType};
 
 /// A stored assessment, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = assessments, treat_none_as_null = true)]
+#[diesel(table_name = assessments, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AssessmentRow {
     pub id: String,
     pub subject_type: String,

@@ -11,7 +11,7 @@ use crate::vocabularies::{AwardForm, SubjectType};
 
 /// A stored award, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = awards, treat_none_as_null = true)]
+#[diesel(table_name = awards, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AwardRow {
     pub id: String,
     pub recipient_type: String,

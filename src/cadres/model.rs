@@ -12,7 +12,7 @@ use crate::vocabularies::{AppointmentKind, CadreCategory};
 
 /// A stored cadre, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = cadres, treat_none_as_null = true)]
+#[diesel(table_name = cadres, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CadreRow {
     pub id: String,
     pub person_id: String,
@@ -164,7 +164,7 @@ pub struct CadreFilters {
 
 /// A stored oversight, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = cadre_oversights, treat_none_as_null = true)]
+#[diesel(table_name = cadre_oversights, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OversightRow {
     pub id: String,
     pub cadre_id: String,

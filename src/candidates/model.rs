@@ -12,7 +12,7 @@ use crate::vocabularies::{CandidateSource, CandidateStage};
 
 /// A stored candidate, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = candidates, treat_none_as_null = true)]
+#[diesel(table_name = candidates, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CandidateRow {
     pub id: String,
     pub person_id: String,

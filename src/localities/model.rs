@@ -11,7 +11,7 @@ use crate::vocabularies::LocalityKind;
 
 /// A stored locality, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = localities, treat_none_as_null = true)]
+#[diesel(table_name = localities, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct LocalityRow {
     pub id: String,
     pub code: String,

@@ -4,5 +4,5 @@
 pub mod model;
 pub mod routes;
 pub mod rules;
-mod search;
+pub mod search;
 pub mod store;

@@ -14,7 +14,7 @@ use crate::vocabularies::{
 
 /// A stored member, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = members, treat_none_as_null = true)]
+#[diesel(table_name = members, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct MemberRow {
     pub id: String,
     pub person_id: String,
@@ -49,10 +49,11 @@ impl MemberRow {
 }
 
 /// A stored member event, all columns in table order. `None` is inserted as
-/// NULL (no column has a default), so `bulk_insert!` writes a batch in
-/// multi-row statements rather than one statement a row in a savepoint.
+/// NULL (no column has a default), as for every row type here: diesel's
+/// default leaves such columns out, so the SQL changes with the values,
+/// and on SQLite it then inserts a batch one row a savepoint.
 #[derive(Debug, Clone, Queryable, Insertable, Identifiable, PartialEq)]
-#[diesel(table_name = member_events, treat_none_as_null = true)]
+#[diesel(table_name = member_events, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct MemberEventRow {
     pub id: String,
     pub member_id: String,

@@ -98,6 +98,49 @@ pub fn candidates(
     Ok(Some(Candidates(serde_json::json!(rowids).to_string())))
 }
 
+/// The largest rowid of members on SQLite (0 on PostgreSQL): the members
+/// inserted after it are those with a larger one, since rowids are handed
+/// out in order and members are never purged.
+pub fn newest_rowid(conn: &mut DbConnection) -> QueryResult<i64> {
+    if !matches!(conn, DbConnection::Sqlite(_)) {
+        return Ok(0);
+    }
+    let newest: Number =
+        diesel::sql_query("SELECT coalesce(max(rowid), 0) AS n FROM members").get_result(conn)?;
+    Ok(newest.n)
+}
+
+/// Adds the members inserted after `newest_rowid` returned `after` to the
+/// name-search index, in one statement (SQLite; migration 000002 of
+/// 2026-12-07 says why this is not a trigger). PostgreSQL indexes the
+/// column itself.
+pub fn index_inserted_since(conn: &mut DbConnection, after: i64) -> QueryResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        diesel::sql_query(
+            "INSERT INTO member_names (rowid, search_name) \
+             SELECT rowid, search_name FROM members WHERE rowid > ?",
+        )
+        .bind::<BigInt, _>(after)
+        .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Adds the member just inserted on this connection to the name-search
+/// index (SQLite). A single-row `VALUES`, not `index_inserted_since`: an
+/// `INSERT … SELECT` would make SQLite open a savepoint, in which FTS5
+/// flushes every earlier request's trigrams of the same group commit.
+pub fn index_last_inserted(conn: &mut DbConnection, search_name: &str) -> QueryResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        diesel::sql_query(
+            "INSERT INTO member_names (rowid, search_name) VALUES (last_insert_rowid(), ?)",
+        )
+        .bind::<Text, _>(search_name)
+        .execute(c)?;
+    }
+    Ok(())
+}
+
 /// The number of matches from which walking members is the faster plan.
 fn index_bound(conn: &mut DbConnection, walk: Walk) -> ApiResult<i64> {
     // Rowids are handed out in order and members are not purged, so the

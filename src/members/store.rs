@@ -589,6 +589,7 @@ pub fn insert(
     }
     let insert = diesel::insert_into(m::table).values(row);
     crate::on_backend!(conn, |c| insert.execute(c))?;
+    search::index_last_inserted(conn, &row.search_name)?;
     if person_is_new {
         let path = crate::organisations::store::path_of(conn, &row.organisation_id)?;
         crate::people::store::journal_created(conn, access, person, Some(&path))?;
@@ -937,7 +938,9 @@ pub fn register_all(
         event_rows.extend(events);
     }
     crate::bulk_insert!(conn, people::table, people_rows);
+    let newest = search::newest_rowid(conn)?;
     crate::bulk_insert!(conn, m::table, member_rows);
+    search::index_inserted_since(conn, newest)?;
     crate::bulk_insert!(conn, e::table, event_rows);
     journal.write(conn)?;
     Ok(outcomes)

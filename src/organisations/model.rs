@@ -11,7 +11,7 @@ use crate::vocabularies::OrganisationKind;
 
 /// A stored organisation, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = organisations, treat_none_as_null = true)]
+#[diesel(table_name = organisations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OrganisationRow {
     pub id: String,
     pub code: String,

@@ -11,7 +11,7 @@ use crate::vocabularies::{Ethnicity, Gender, PoliticalTheory, ProfessionalLevel}
 
 /// A stored person, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = people, treat_none_as_null = true)]
+#[diesel(table_name = people, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PersonRow {
     pub id: String,
     pub full_name: String,

@@ -11,7 +11,7 @@ use crate::vocabularies::PositionBody;
 
 /// A stored position, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = positions, treat_none_as_null = true)]
+#[diesel(table_name = positions, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PositionRow {
     pub id: String,
     pub title: String,

@@ -85,12 +85,23 @@ struct Batch {
 }
 
 impl Batch {
-    fn write(&self, conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    /// Writes the batch in one transaction. `index_names`: add its members
+    /// to the name-search index as the service does; a bulk load into an
+    /// empty file rebuilds that index once at the end instead.
+    fn write(
+        &self,
+        conn: &mut DbConnection,
+        index_names: bool,
+    ) -> Result<(), diesel::result::Error> {
         conn.transaction(|conn| {
             bulk_insert!(conn, localities::table, self.localities);
             bulk_insert!(conn, organisations::table, self.organisations);
             bulk_insert!(conn, people::table, self.people);
+            let newest = crate::members::search::newest_rowid(conn)?;
             bulk_insert!(conn, members::table, self.members);
+            if index_names {
+                crate::members::search::index_inserted_since(conn, newest)?;
+            }
             bulk_insert!(conn, member_events::table, self.events);
             bulk_insert!(conn, changes::table, self.changes);
             bulk_insert!(conn, candidates::table, self.candidates);
@@ -613,6 +624,7 @@ impl Generator {
 pub fn generate(db: &Db, members: usize, seed: u64) -> Result<Summary, String> {
     let mut conn = db.get().map_err(|e| format!("{e:?}"))?;
     let bulk_load = SqliteBulkLoad::begin(&mut conn, &SEEDED_TABLES).map_err(|e| e.to_string())?;
+    let index_names = bulk_load.is_none();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
     let summary = std::thread::scope(|scope| {
         let generator = scope.spawn(move || generate_batches(members, seed, &sender));
@@ -620,7 +632,9 @@ pub fn generate(db: &Db, members: usize, seed: u64) -> Result<Summary, String> {
         for batch in receiver {
             // After a failed write keep draining, so the generator ends.
             if written.is_ok() {
-                written = batch.write(&mut conn).map_err(|e| e.to_string());
+                written = batch
+                    .write(&mut conn, index_names)
+                    .map_err(|e| e.to_string());
             }
         }
         let summary = generator

@@ -10,7 +10,7 @@ use crate::db::schema::{participations, study_campaigns};
 
 /// A stored campaign, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = study_campaigns, treat_none_as_null = true)]
+#[diesel(table_name = study_campaigns, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct StudyCampaignRow {
     pub id: String,
     pub title: String,
@@ -110,7 +110,7 @@ pub struct StudyCampaignFilters {
 
 /// A stored participation, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = participations, treat_none_as_null = true)]
+#[diesel(table_name = participations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ParticipationRow {
     pub id: String,
     pub campaign_id: String,

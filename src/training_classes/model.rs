@@ -11,7 +11,7 @@ use crate::vocabularies::{EnrolmentStatus, TrainingClassKind};
 
 /// A stored training class, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = training_classes, treat_none_as_null = true)]
+#[diesel(table_name = training_classes, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct TrainingClassRow {
     pub id: String,
     pub code: String,
@@ -148,7 +148,7 @@ pub struct TrainingClassFilters {
 
 /// A stored enrolment, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = enrolments, treat_none_as_null = true)]
+#[diesel(table_name = enrolments, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct EnrolmentRow {
     pub id: String,
     pub class_id: String,

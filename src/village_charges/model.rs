@@ -10,7 +10,7 @@ use crate::db::schema::village_charges;
 
 /// A stored village charge, all columns in table order.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset, Identifiable, PartialEq)]
-#[diesel(table_name = village_charges, treat_none_as_null = true)]
+#[diesel(table_name = village_charges, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct VillageChargeRow {
     pub id: String,
     pub member_id: String,

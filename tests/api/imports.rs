@@ -668,6 +668,14 @@ async fn registrations_in_one_run_answer_line_by_line_in_order() {
         )
         .await;
     assert_eq!(members.body["items"].as_array().expect("items").len(), 3);
+    // Registered in bulk, they are in the name-search index as well.
+    let named = app
+        .get(
+            "/api/v1/members?q=quang%20van%20mot&count=true",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(named.body["total"], 3, "{}", named.text);
     let created = app
         .get(
             "/api/v1/audit-events?resource_type=member&action=create",

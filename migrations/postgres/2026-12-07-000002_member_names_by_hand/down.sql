@@ -1,0 +1,2 @@
+-- SQLite only (see there): PostgreSQL's trigram index is on members itself.
+SELECT 1;
