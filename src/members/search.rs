@@ -111,9 +111,9 @@ pub fn newest_rowid(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 /// Adds the members inserted after `newest_rowid` returned `after` to the
-/// name-search index, in one statement (SQLite; migration 000002 of
-/// 2026-12-07 says why this is not a trigger). PostgreSQL indexes the
-/// column itself.
+/// name-search index, in one statement (SQLite; the migration
+/// `member_names_by_hand` says why this is not a trigger). PostgreSQL
+/// indexes the column itself.
 pub fn index_inserted_since(conn: &mut DbConnection, after: i64) -> QueryResult<()> {
     if let DbConnection::Sqlite(c) = conn {
         diesel::sql_query(

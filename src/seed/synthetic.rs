@@ -97,9 +97,13 @@ impl Batch {
             bulk_insert!(conn, localities::table, self.localities);
             bulk_insert!(conn, organisations::table, self.organisations);
             bulk_insert!(conn, people::table, self.people);
-            let newest = crate::members::search::newest_rowid(conn)?;
+            let newest = if index_names {
+                Some(crate::members::search::newest_rowid(conn)?)
+            } else {
+                None
+            };
             bulk_insert!(conn, members::table, self.members);
-            if index_names {
+            if let Some(newest) = newest {
                 crate::members::search::index_inserted_since(conn, newest)?;
             }
             bulk_insert!(conn, member_events::table, self.events);
