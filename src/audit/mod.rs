@@ -9,7 +9,6 @@ pub mod routes;
 
 use diesel::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::api::{new_id, now};
 use crate::auth::Access;
@@ -28,9 +27,10 @@ pub struct Write<'a> {
     /// journal; `None` for records outside the organisation tree.
     pub organisation_path: Option<&'a str>,
     pub version: i64,
-    pub before: Option<Value>,
-    /// The record after the write; `None` for a delete.
-    pub after: Option<Value>,
+    /// The record before the write, as JSON (`image`).
+    pub before: Option<String>,
+    /// The record after the write, as JSON (`image`); `None` for a delete.
+    pub after: Option<String>,
 }
 
 /// Record types of the change feed (SPEC section 8); accounts are audited
@@ -62,7 +62,7 @@ pub const SYNC_TYPES: &[&str] = &[
 pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> ApiResult<()> {
     crate::auth::cache::note_write(write.record_type);
     let at = now();
-    let after_json = write.after.as_ref().map(Value::to_string);
+    let after_json = write.after;
     // Every write comes through here, some several times: the inserts run
     // on the backend's own connection (see `on_backend!`).
     let audit_row = diesel::insert_into(audit_events::table).values((
@@ -76,7 +76,7 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
         audit_events::resource_id.eq(Some(write.record_id)),
         audit_events::organisation_path.eq(write.organisation_path),
         audit_events::request_id.eq(Some(&access.request_id)),
-        audit_events::before_json.eq(write.before.as_ref().map(Value::to_string)),
+        audit_events::before_json.eq(write.before.as_deref()),
         audit_events::after_json.eq(after_json.as_deref()),
     ));
     crate::on_backend!(conn, |c| audit_row.execute(c))?;
@@ -87,7 +87,7 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
     let change_row = diesel::insert_into(changes::table).values((
         changes::record_type.eq(write.record_type),
         changes::record_id.eq(write.record_id),
-        changes::op.eq(if write.after.is_some() {
+        changes::op.eq(if after_json.is_some() {
             "upsert"
         } else {
             "delete"
@@ -165,13 +165,13 @@ impl Journal {
     pub fn add(&mut self, access: &Access, write: Write<'_>) {
         crate::auth::cache::note_write(write.record_type);
         let at = now();
-        let after_json = write.after.as_ref().map(Value::to_string);
+        let after_json = write.after;
         let organisation_path = write.organisation_path.map(str::to_owned);
         if SYNC_TYPES.contains(&write.record_type) {
             self.changes.push(ChangeRow {
                 record_type: write.record_type.to_owned(),
                 record_id: write.record_id.to_owned(),
-                op: if write.after.is_some() {
+                op: if after_json.is_some() {
                     "upsert"
                 } else {
                     "delete"
@@ -193,7 +193,7 @@ impl Journal {
             resource_id: Some(write.record_id.to_owned()),
             organisation_path,
             request_id: Some(access.request_id.clone()),
-            before_json: write.before.as_ref().map(Value::to_string),
+            before_json: write.before,
             after_json,
         });
     }
@@ -301,7 +301,9 @@ pub fn record_read(
     }
 }
 
-/// The JSON of a view, for before/after images.
-pub fn image<T: Serialize>(view: &T) -> Option<Value> {
-    serde_json::to_value(view).ok()
+/// The JSON of a view, for before/after images: written straight to text,
+/// in the view's field order. Built as a `serde_json::Value` first it cost
+/// a sorted map per record and its walk, 8 % of an import (perf).
+pub fn image<T: Serialize>(view: &T) -> Option<String> {
+    serde_json::to_string(view).ok()
 }
