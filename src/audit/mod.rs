@@ -119,7 +119,7 @@ fn serialise_feed_writers(conn: &mut DbConnection) -> ApiResult<()> {
 /// A change-feed entry as stored (`seq` is the table's own counter, so rows
 /// inserted together keep the order they are given in).
 #[derive(Insertable)]
-#[diesel(table_name = changes, treat_none_as_null = true, treat_none_as_default_value = false)]
+#[diesel(table_name = changes, treat_none_as_default_value = false)]
 pub struct ChangeRow {
     pub record_type: String,
     pub record_id: String,
@@ -131,7 +131,7 @@ pub struct ChangeRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = audit_events, treat_none_as_null = true, treat_none_as_default_value = false)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 struct AuditRow {
     id: String,
     at: chrono::NaiveDateTime,

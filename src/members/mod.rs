@@ -4,5 +4,5 @@
 pub mod model;
 pub mod routes;
 pub mod rules;
-pub mod search;
+mod search;
 pub mod store;

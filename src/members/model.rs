@@ -53,7 +53,7 @@ impl MemberRow {
 /// default leaves such columns out, so the SQL changes with the values,
 /// and on SQLite it then inserts a batch one row a savepoint.
 #[derive(Debug, Clone, Queryable, Insertable, Identifiable, PartialEq)]
-#[diesel(table_name = member_events, treat_none_as_null = true, treat_none_as_default_value = false)]
+#[diesel(table_name = member_events, treat_none_as_default_value = false)]
 pub struct MemberEventRow {
     pub id: String,
     pub member_id: String,

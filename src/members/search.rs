@@ -143,13 +143,11 @@ pub fn index_last_inserted(conn: &mut DbConnection, search_name: &str) -> QueryR
 
 /// The number of matches from which walking members is the faster plan.
 fn index_bound(conn: &mut DbConnection, walk: Walk) -> ApiResult<i64> {
-    // Rowids are handed out in order and members are not purged, so the
-    // largest is the number of members without counting them.
-    let members: Number =
-        diesel::sql_query("SELECT coalesce(max(rowid), 0) AS n FROM members").get_result(conn)?;
+    // The largest rowid is the number of members, without counting them.
+    let members = newest_rowid(conn)?;
     let bound = match walk {
-        Walk::ById(rows) => isqrt(rows.saturating_mul(members.n) / INDEX_COST),
-        Walk::Everything => members.n / INDEX_COST,
+        Walk::ById(rows) => isqrt(rows.saturating_mul(members) / INDEX_COST),
+        Walk::Everything => members / INDEX_COST,
     };
     Ok(bound.clamp(FEW_MATCHES, MAX_CANDIDATES))
 }

@@ -572,6 +572,14 @@ fn check_not_a_member(conn: &mut DbConnection, person_id: &str) -> ApiResult<()>
     Ok(())
 }
 
+/// Inserts member rows together, each name entered in the name-search
+/// index (`search`), without journalling them.
+pub fn insert_rows(conn: &mut DbConnection, rows: &[MemberRow]) -> QueryResult<()> {
+    let newest = search::newest_rowid(conn)?;
+    crate::bulk_insert!(conn, m::table, rows);
+    search::index_inserted_since(conn, newest)
+}
+
 /// Inserts a member row and journals it and its person.
 pub fn insert(
     conn: &mut DbConnection,
@@ -938,9 +946,7 @@ pub fn register_all(
         event_rows.extend(events);
     }
     crate::bulk_insert!(conn, people::table, people_rows);
-    let newest = search::newest_rowid(conn)?;
-    crate::bulk_insert!(conn, m::table, member_rows);
-    search::index_inserted_since(conn, newest)?;
+    insert_rows(conn, &member_rows)?;
     crate::bulk_insert!(conn, e::table, event_rows);
     journal.write(conn)?;
     Ok(outcomes)

@@ -97,14 +97,10 @@ impl Batch {
             bulk_insert!(conn, localities::table, self.localities);
             bulk_insert!(conn, organisations::table, self.organisations);
             bulk_insert!(conn, people::table, self.people);
-            let newest = if index_names {
-                Some(crate::members::search::newest_rowid(conn)?)
+            if index_names {
+                crate::members::store::insert_rows(conn, &self.members)?;
             } else {
-                None
-            };
-            bulk_insert!(conn, members::table, self.members);
-            if let Some(newest) = newest {
-                crate::members::search::index_inserted_since(conn, newest)?;
+                bulk_insert!(conn, members::table, self.members);
             }
             bulk_insert!(conn, member_events::table, self.events);
             bulk_insert!(conn, changes::table, self.changes);
