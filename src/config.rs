@@ -77,10 +77,10 @@ pub struct Config {
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
 
-    /// Keep callers' accounts between reads (see `auth::cache`). On by
-    /// default on SQLite (one process per file); off on PostgreSQL, where
-    /// it is right only for a single instance: other instances' changes
-    /// to accounts would reach this one's reads after up to a second.
+    /// Keep callers' accounts between reads (see `auth::cache`); on by
+    /// default. On PostgreSQL each instance then listens for the others'
+    /// account changes (`auth::listener`), which needs a session of its
+    /// own: behind a pooler in transaction mode, set it to false.
     #[arg(long, env = "ACCOUNT_CACHE")]
     pub account_cache: Option<bool>,
 }
@@ -114,9 +114,9 @@ impl Config {
             .unwrap_or(if self.on_postgres() { 16 } else { 8 })
     }
 
-    /// Whether reads keep accounts, as configured or by backend.
+    /// Whether reads keep accounts: unless configured off.
     pub fn keeps_accounts(&self) -> bool {
-        self.account_cache.unwrap_or(!self.on_postgres())
+        self.account_cache.unwrap_or(true)
     }
 
     fn on_postgres(&self) -> bool {

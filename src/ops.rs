@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::{get, web, HttpResponse};
 
+use crate::auth::cache::AccountCache;
 use crate::db::{Db, GroupWriter};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -36,7 +37,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, db: &Db, writer: &GroupWriter) -> String {
+    pub fn render(&self, db: &Db, writer: &GroupWriter, accounts: &AccountCache) -> String {
         let mut out = String::new();
         out.push_str("# HELP http_requests_total HTTP requests answered, by status class.\n");
         out.push_str("# TYPE http_requests_total counter\n");
@@ -66,12 +67,19 @@ impl Metrics {
         out.push_str(&format!("http_request_duration_seconds_count {count}\n"));
         let (connections, idle) = db.pool_state();
         let (groups, writes) = writer.totals();
-        for (name, kind, help, value) in [
+        let mut scalars = vec![
             ("db_pool_connections", "gauge", "Open database connections.", connections.into()),
             ("db_pool_idle_connections", "gauge", "Idle database connections.", idle.into()),
             ("db_write_groups_total", "counter", "Transactions the writer committed or tried, each holding the writes that waited together.", groups),
             ("db_writes_total", "counter", "Write requests run by the writer.", writes),
-        ] {
+        ];
+        if let Some((listening, changes)) = accounts.hearing() {
+            scalars.extend([
+                ("account_listener_up", "gauge", "Whether this instance is listening for other instances' account changes (while not, it keeps no accounts).", u64::from(listening)),
+                ("account_changes_heard_total", "counter", "Account and organisation changes heard from the instances on this database.", changes),
+            ]);
+        }
+        for (name, kind, help, value) in scalars {
             out.push_str(&format!(
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
             ));
@@ -126,5 +134,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.db, &state.writer))
+        .body(
+            state
+                .metrics
+                .render(&state.db, &state.writer, &state.accounts),
+        )
 }

@@ -131,7 +131,7 @@ impl Application {
         let keys = Keys::new(&secret, config.jwt_previous_secret.as_deref());
         let read_audits = crate::audit::reads::ReadAudits::start(db.clone());
         let writer = crate::db::GroupWriter::start(db.clone())?;
-        let accounts = std::sync::Arc::new(AccountCache::new(config.keeps_accounts()));
+        let accounts = std::sync::Arc::new(AccountCache::start(&db, config.keeps_accounts())?);
         let state = web::Data::new(AppState {
             writer,
             accounts,

@@ -8,25 +8,29 @@
 //! (`note_write`, from `audit::record`), and the outermost write
 //! transaction of that thread moves the epoch on after its commit
 //! (`db::write_transaction`). An entry read under an older epoch is read
-//! again. Entries also expire after `TTL`, which bounds what another
-//! process writing the same file (a `seed` run) could leave stale.
+//! again. Entries also expire after `TTL`, which bounds what a process
+//! writing the database outside the service could leave stale.
 //!
-//! On by default on SQLite, where one process serves one database file.
-//! PostgreSQL serves any number of instances, none of which sees the
-//! others' commits, so there every request reads its account unless the
-//! deployment is a single instance and says so (`ACCOUNT_CACHE=true`).
+//! On SQLite one process serves one database file, so its own epoch is
+//! enough. On PostgreSQL any number of instances serve one database: there
+//! the same writes also announce themselves to the others, and each
+//! instance keeps accounts only while it is listening for those
+//! announcements (`auth::listener`). `ACCOUNT_CACHE=false` reads the
+//! account on every request.
 //!
 //! Why: the account query was 10.5 k of the 118 k instructions of a
-//! GET /members/{id} (bench/profile).
+//! GET /members/{id} (bench/profile); on PostgreSQL it was a second round
+//! trip per read.
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use super::listener::{self, Heard};
 use super::{Access, Account, AccountKind, Caller};
-use crate::db::DbConnection;
+use crate::db::{Backend, Db, DbConnection};
 use crate::error::ApiResult;
 
 /// How long an entry is served at most, even with no write seen.
@@ -56,6 +60,13 @@ pub fn note_write(record_type: &str) {
     }
 }
 
+/// Whether this thread's current write journalled an account or an
+/// organisation: the outermost write transaction then announces it to
+/// other instances before it commits (PostgreSQL).
+pub fn changed_in_this_write() -> bool {
+    CHANGED.get()
+}
+
 /// Called by the outermost write transaction once it has ended (committed
 /// or not): moves the epoch on if its writes were noted.
 pub fn write_ended() {
@@ -64,9 +75,13 @@ pub fn write_ended() {
     }
 }
 
+/// The epochs an entry was read under: this process's, and what it had
+/// heard from other instances (always 0 on SQLite).
+type Epochs = (u64, u64);
+
 struct Entry {
     kind: AccountKind,
-    epoch: u64,
+    epochs: Epochs,
     read_at: Instant,
     account: Account,
 }
@@ -74,44 +89,73 @@ struct Entry {
 /// The accounts read recently, by account id.
 pub struct AccountCache {
     enabled: bool,
+    /// What this instance hears of other instances' changes (PostgreSQL).
+    others: Option<Arc<Heard>>,
     entries: RwLock<HashMap<String, Entry>>,
 }
 
 impl AccountCache {
     /// A cache that keeps accounts when `enabled`; otherwise every lookup
-    /// reads the database.
-    pub fn new(enabled: bool) -> Self {
-        Self {
+    /// reads the database. On PostgreSQL it starts listening for other
+    /// instances' changes.
+    pub fn start(db: &Db, enabled: bool) -> Result<Self, String> {
+        let others = match db.backend {
+            Backend::Postgres if enabled => Some(listener::start(db.clone())?),
+            _ => None,
+        };
+        Ok(Self {
             enabled,
+            others,
             entries: RwLock::new(HashMap::new()),
-        }
+        })
     }
 
     /// The checked caller, from a fresh entry or from the database.
     pub fn resolve(&self, conn: &mut DbConnection, caller: Caller) -> ApiResult<Access> {
-        if !self.enabled || caller.kind == AccountKind::System {
-            let account = Account::load(conn, &caller)?;
-            return Ok(Access::of(caller, account));
-        }
         // Taken before the read: a commit during it leaves the entry stale.
-        let epoch = EPOCH.load(Ordering::Acquire);
-        if let Some(account) = self.fresh(&caller, epoch) {
+        let epochs = match self.epochs() {
+            Some(epochs) if caller.kind != AccountKind::System => epochs,
+            _ => {
+                let account = Account::load(conn, &caller)?;
+                return Ok(Access::of(caller, account));
+            }
+        };
+        if let Some(account) = self.fresh(&caller, epochs) {
             return Ok(Access::of(caller, account));
         }
         let account = Account::load(conn, &caller)?;
-        self.keep(&caller, epoch, account.clone());
+        self.keep(&caller, epochs, account.clone());
         Ok(Access::of(caller, account))
     }
 
-    fn fresh(&self, caller: &Caller, epoch: u64) -> Option<Account> {
+    /// Whether this instance listens for other instances' account changes
+    /// and how many it has heard, for /metrics (PostgreSQL).
+    pub fn hearing(&self) -> Option<(bool, u64)> {
+        let others = self.others.as_ref()?;
+        Some((others.listening(), others.changes()))
+    }
+
+    /// The epochs to read under now; none when nothing may be kept.
+    fn epochs(&self) -> Option<Epochs> {
+        if !self.enabled {
+            return None;
+        }
+        let heard = match &self.others {
+            Some(others) => others.epoch()?,
+            None => 0,
+        };
+        Some((EPOCH.load(Ordering::Acquire), heard))
+    }
+
+    fn fresh(&self, caller: &Caller, epochs: Epochs) -> Option<Account> {
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.get(&caller.account_id)?;
         let fresh =
-            entry.kind == caller.kind && entry.epoch == epoch && entry.read_at.elapsed() < TTL;
+            entry.kind == caller.kind && entry.epochs == epochs && entry.read_at.elapsed() < TTL;
         fresh.then(|| entry.account.clone())
     }
 
-    fn keep(&self, caller: &Caller, epoch: u64, account: Account) {
+    fn keep(&self, caller: &Caller, epochs: Epochs, account: Account) {
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= CAPACITY {
             entries.clear();
@@ -120,7 +164,7 @@ impl AccountCache {
             caller.account_id.clone(),
             Entry {
                 kind: caller.kind,
-                epoch,
+                epochs,
                 read_at: Instant::now(),
                 account,
             },

@@ -2,6 +2,7 @@
 //! and which organisation subtree it may see.
 
 pub mod cache;
+pub mod listener;
 pub mod password;
 pub mod routes;
 pub mod throttle;

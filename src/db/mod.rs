@@ -551,7 +551,7 @@ pub fn write_transaction<T>(
         DbConnection::Sqlite(_) => SqliteWriterTurn::take(),
         DbConnection::Postgresql(_) => None,
     };
-    let _depth = WriteDepth::enter();
+    let depth = WriteDepth::enter();
     conn.transaction(|conn| {
         match conn {
             DbConnection::Sqlite(_) => {
@@ -564,7 +564,15 @@ pub fn write_transaction<T>(
                 diesel::sql_query(WRITERS_LOCK).execute(conn)?;
             }
         }
-        work(conn)
+        let value = work(conn)?;
+        // Other instances keep accounts too: they hear of this one's
+        // changes when it commits (`auth::listener`).
+        if let DbConnection::Postgresql(pg) = conn {
+            if depth.outermost() && crate::auth::cache::changed_in_this_write() {
+                crate::auth::listener::announce(pg)?;
+            }
+        }
+        Ok(value)
     })
 }
 
@@ -583,6 +591,11 @@ impl WriteDepth {
         WRITE_DEPTH.set(outer + 1);
         Self(outer)
     }
+
+    /// Whether this is the thread's outermost write transaction.
+    fn outermost(&self) -> bool {
+        self.0 == 0
+    }
 }
 
 impl Drop for WriteDepth {
@@ -590,7 +603,7 @@ impl Drop for WriteDepth {
         WRITE_DEPTH.set(self.0);
         // The outermost transaction's end is the commit that readers see,
         // after which kept accounts are read again (`auth::cache`).
-        if self.0 == 0 {
+        if self.outermost() {
             crate::auth::cache::write_ended();
         }
     }

@@ -1,6 +1,7 @@
-//! Faults: the database going away under a running service, and the service
-//! itself killed (SIGKILL) or stopped (SIGTERM) in the middle of its work.
-//! The kill tests run the real binary as a child process.
+//! Faults: the database going away under a running service, the service
+//! itself killed (SIGKILL) or stopped (SIGTERM) in the middle of its work,
+//! and a second instance that must not trust what it kept. The kill tests
+//! and the second instance run the real binary as a child process.
 
 use std::cell::RefCell;
 use std::io::{Read, Write};
@@ -15,7 +16,9 @@ use diesel::sql_types::BigInt;
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use serde_json::{json, Value};
 
-use crate::helpers::{a_person, fresh_database, test_config, TestApp, ADMIN_PASSWORD, JWT_SECRET};
+use crate::helpers::{
+    a_person, fresh_database, on_postgres, test_config, TestApp, ADMIN_PASSWORD, JWT_SECRET,
+};
 
 /// A generous bound for "answers quickly, does not hang".
 const NO_HANG: Duration = Duration::from_secs(20);
@@ -288,6 +291,33 @@ impl Server {
         body
     }
 
+    /// A value of the server's /metrics, once it shows one.
+    async fn metric(&self, name: &str) -> Option<u64> {
+        let mut response = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .ok()?;
+        let text = response.body().await.ok()?;
+        std::str::from_utf8(&text)
+            .ok()?
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    /// Waits, within `NO_HANG`, until `done` holds of a /metrics value.
+    async fn metric_until(&self, name: &str, done: impl Fn(u64) -> bool) -> u64 {
+        let deadline = Instant::now() + NO_HANG;
+        loop {
+            if let Some(value) = self.metric(name).await.filter(|v| done(*v)) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{name} never got there");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     async fn admin_token(&self) -> String {
         let body = self
             .expect(
@@ -504,4 +534,47 @@ async fn sigterm_lets_an_in_flight_request_finish_then_stops() {
     assert!(body["changes"].is_array(), "{body}");
     let exit = server.exited().await;
     assert!(exit.success(), "a clean stop: {exit:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Two instances on one database, each keeping the accounts it read.
+
+/// An account kept by one instance stops working there as soon as another
+/// instance disables it: the change is announced at commit and heard by
+/// every instance (`auth::listener`), not left to the kept entry's expiry.
+#[actix_web::test]
+async fn an_account_disabled_through_one_instance_is_refused_by_another_at_once() {
+    // One SQLite file is served by one process (README, Scaling): instances
+    // that must hear each other are PostgreSQL's.
+    if !on_postgres() {
+        return;
+    }
+    let config = test_config();
+    let database_url = config.database_url.clone();
+    let first = TestApp::spawn_with(config).await;
+    let token = first.user("kept.viewer", "viewer", None).await;
+    let second = Server::start(&database_url);
+    second.ready().await;
+    second
+        .metric_until("account_listener_up", |up| up == 1)
+        .await;
+    let me = || async { second.call("GET", "/api/v1/me", Some(&token), None).await };
+    assert_eq!(me().await.map(|(status, _)| status), Some(200));
+    let heard = second
+        .metric_until("account_changes_heard_total", |_| true)
+        .await;
+
+    let id = first.user_id("kept.viewer").await;
+    let disabled = first
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            Some(&first.admin),
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    second
+        .metric_until("account_changes_heard_total", |now| now > heard)
+        .await;
+    assert_eq!(me().await.map(|(status, _)| status), Some(401));
 }
