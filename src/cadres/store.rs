@@ -637,6 +637,10 @@ pub fn current_overseers(
         .filter(ov::ends_on.is_null().or(ov::ends_on.gt(today)))
         .order((ov::starts_on.asc(), ov::id.asc()))
         .load(conn)?;
+    // Most organisations have no overseer: no second round trip for them.
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let names: HashMap<String, String> = c::table
         .inner_join(people::table)
         .filter(c::id.eq_any(rows.iter().map(|r| r.cadre_id.clone()).collect::<Vec<_>>()))
