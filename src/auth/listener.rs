@@ -196,3 +196,28 @@ fn hear(pg: &mut PgConnection, schema: &str, heard: &Weak<Heard>) -> Listening {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_kept_under_an_epoch_from_before_a_change_or_a_lost_connection() {
+        let heard = Heard::default();
+        assert_eq!(heard.epoch(), None, "not listening yet");
+        heard.listen();
+        let first = heard.epoch().expect("listening");
+        assert_eq!(heard.epoch(), Some(first), "nothing heard: the same epoch");
+
+        heard.heard(2);
+        let second = heard.epoch().expect("listening");
+        assert_ne!(second, first);
+        assert_eq!(heard.changes(), 2);
+
+        heard.lost();
+        assert_eq!(heard.epoch(), None, "changes may go unheard now");
+        heard.listen();
+        let third = heard.epoch().expect("listening again");
+        assert!(third != first && third != second);
+    }
+}
