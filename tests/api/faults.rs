@@ -23,6 +23,27 @@ use crate::helpers::{
 /// A generous bound for "answers quickly, does not hang".
 const NO_HANG: Duration = Duration::from_secs(20);
 
+/// Waits, within `NO_HANG`, until `done` holds of the value `name` has in
+/// the /metrics text that `metrics` fetches, and answers that value.
+async fn metric_until<F, Fut>(metrics: F, name: &str, done: impl Fn(u64) -> bool) -> u64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<String>>,
+{
+    let deadline = Instant::now() + NO_HANG;
+    loop {
+        let value = metrics().await.and_then(|text| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        });
+        if let Some(value) = value.filter(|v| done(*v)) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{name} never got there");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 // ---------------------------------------------------------------------------
 // A database outage, simulated by a TCP proxy between the service and
 // PostgreSQL (the shared server itself is never stopped).
@@ -161,6 +182,10 @@ async fn with_postgresql_gone_data_is_503_health_stays_up_and_the_service_heals_
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, 503, "{}", ready.text);
     assert_eq!(ready.body["code"], "database_unavailable");
+    // The account listener lost its connection too: nothing is kept now,
+    // since another instance's changes would go unheard (`auth::listener`).
+    let metrics = || async { Some(app.get("/metrics", None).await.text) };
+    metric_until(metrics, "account_listener_up", |up| up == 0).await;
 
     proxy.resume();
 
@@ -173,6 +198,8 @@ async fn with_postgresql_gone_data_is_503_health_stays_up_and_the_service_heals_
         assert!(Instant::now() < deadline, "never recovered: {}", reply.text);
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     }
+    // And it listens again.
+    metric_until(metrics, "account_listener_up", |up| up == 1).await;
     // Once ready, every request is served again: no dead pooled connection
     // is handed out.
     for _ in 0..8 {
@@ -291,8 +318,8 @@ impl Server {
         body
     }
 
-    /// A value of the server's /metrics, once it shows one.
-    async fn metric(&self, name: &str) -> Option<u64> {
+    /// The server's /metrics text; `None` when it did not answer.
+    async fn metrics(&self) -> Option<String> {
         let mut response = self
             .client
             .get(format!("{}/metrics", self.base))
@@ -300,22 +327,7 @@ impl Server {
             .await
             .ok()?;
         let text = response.body().await.ok()?;
-        std::str::from_utf8(&text)
-            .ok()?
-            .lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-    }
-
-    /// Waits, within `NO_HANG`, until `done` holds of a /metrics value.
-    async fn metric_until(&self, name: &str, done: impl Fn(u64) -> bool) -> u64 {
-        let deadline = Instant::now() + NO_HANG;
-        loop {
-            if let Some(value) = self.metric(name).await.filter(|v| done(*v)) {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "{name} never got there");
-            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-        }
+        String::from_utf8(text.to_vec()).ok()
     }
 
     async fn admin_token(&self) -> String {
@@ -555,14 +567,11 @@ async fn an_account_disabled_through_one_instance_is_refused_by_another_at_once(
     let token = first.user("kept.viewer", "viewer", None).await;
     let second = Server::start(&database_url);
     second.ready().await;
-    second
-        .metric_until("account_listener_up", |up| up == 1)
-        .await;
+    let metrics = || second.metrics();
+    metric_until(metrics, "account_listener_up", |up| up == 1).await;
     let me = || async { second.call("GET", "/api/v1/me", Some(&token), None).await };
     assert_eq!(me().await.map(|(status, _)| status), Some(200));
-    let heard = second
-        .metric_until("account_changes_heard_total", |_| true)
-        .await;
+    let heard = metric_until(metrics, "account_changes_heard_total", |_| true).await;
 
     let id = first.user_id("kept.viewer").await;
     let disabled = first
@@ -573,8 +582,6 @@ async fn an_account_disabled_through_one_instance_is_refused_by_another_at_once(
         )
         .await;
     assert_eq!(disabled.status, 200, "{}", disabled.text);
-    second
-        .metric_until("account_changes_heard_total", |now| now > heard)
-        .await;
+    metric_until(metrics, "account_changes_heard_total", |now| now > heard).await;
     assert_eq!(me().await.map(|(status, _)| status), Some(401));
 }
