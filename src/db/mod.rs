@@ -86,12 +86,14 @@ macro_rules! bulk_insert {
                     ::diesel::connection::Connection::execute_returning_count(c, &insert)?;
                 }
             }
-            $crate::db::DbConnection::Postgresql(c) => {
+            // No round trip for nothing.
+            $crate::db::DbConnection::Postgresql(c) if !$rows.is_empty() => {
                 ::diesel::prelude::ExecuteCopyFromDsl::execute(
                     ::diesel::copy_from($table).from_insertable($rows.iter().collect::<Vec<_>>()),
                     c,
                 )?;
             }
+            $crate::db::DbConnection::Postgresql(_) => {}
         }
     };
 }
