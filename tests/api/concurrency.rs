@@ -5,7 +5,7 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{district, on_postgres, two_instances, Reply, TestApp};
+use crate::helpers::{district, metric, on_postgres, two_instances, Reply, TestApp};
 
 /// How many clients race in each test.
 const CLIENTS: usize = 12;
@@ -210,14 +210,10 @@ async fn writes_committed_together_each_succeed_or_fail_on_their_own() {
         return;
     }
     let metrics = app.get("/metrics", None).await.text;
-    let total = |name: &str| -> u64 {
-        metrics
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
-            .unwrap_or_else(|| panic!("{name} in {metrics}"))
-    };
+    let total =
+        |name: &str| metric(&metrics, name).unwrap_or_else(|| panic!("{name} in {metrics}"));
     assert!(
-        total("db_write_groups_total ") < total("db_writes_total "),
+        total("db_write_groups_total") < total("db_writes_total"),
         "{metrics}"
     );
 }

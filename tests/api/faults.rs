@@ -17,7 +17,7 @@ use diesel::{Connection, QueryableByName, RunQueryDsl};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    a_person, fresh_database, on_postgres, test_config, TestApp, ADMIN_PASSWORD, JWT_SECRET,
+    a_person, fresh_database, metric, on_postgres, test_config, TestApp, ADMIN_PASSWORD, JWT_SECRET,
 };
 
 /// A generous bound for "answers quickly, does not hang".
@@ -32,10 +32,7 @@ where
 {
     let deadline = Instant::now() + NO_HANG;
     loop {
-        let value = metrics().await.and_then(|text| {
-            text.lines()
-                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        });
+        let value = metrics().await.and_then(|text| metric(&text, name));
         if let Some(value) = value.filter(|v| done(*v)) {
             return value;
         }

@@ -73,6 +73,12 @@ pub fn on_postgres() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
 }
 
+/// The value of `name` in a /metrics text, if it is there.
+pub fn metric(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// The configuration every test app starts from.
 pub fn test_config() -> Config {
     let mut config = Config::for_database(&fresh_database());
