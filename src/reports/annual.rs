@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::ratio::Ratio;
-use super::sql::{date, Count, KeyCount};
+use super::sql::{date, tuned_for_aggregates, Count, KeyCount};
 use super::tree::{subtree_on, uuid, Subtree, TreeNode};
 use crate::db::{share_out, DbConnection, Task};
 use crate::error::{ApiError, ApiResult};
@@ -468,11 +468,18 @@ pub fn compute(
     };
     let register = Mutex::new(Register::default());
     let mut tasks: Vec<Task<'_, ReportPart>> = vec![Box::new(|conn| {
-        ReportPart::Year(year_figures(conn, year, &subtree, &all).map(Box::new))
+        ReportPart::Year(
+            tuned_for_aggregates(conn, |conn| year_figures(conn, year, &subtree, &all))
+                .map(Box::new),
+        )
     })];
     tasks.extend(parts.iter().map(|cells| -> Task<'_, ReportPart> {
         let register = &register;
-        Box::new(move |conn| ReportPart::Register(register_on(conn, cells, end, register)))
+        Box::new(move |conn| {
+            ReportPart::Register(tuned_for_aggregates(conn, |conn| {
+                register_on(conn, cells, end, register)
+            }))
+        })
     }));
     let mut of_year = None;
     for part in share_out(conn, spare, tasks) {

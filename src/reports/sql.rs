@@ -3,9 +3,13 @@
 //! dates, integers), so nothing a client sends reaches SQL as text.
 
 use chrono::NaiveDate;
+use diesel::connection::Connection;
 use diesel::sql_types::{BigInt, Text};
-use diesel::QueryableByName;
+use diesel::{sql_query, QueryableByName, RunQueryDsl};
 use uuid::Uuid;
+
+use crate::db::DbConnection;
+use crate::error::ApiResult;
 
 #[derive(QueryableByName)]
 pub struct Count {
@@ -34,6 +38,36 @@ pub fn ids<'a>(ids: impl IntoIterator<Item = &'a Uuid>) -> String {
 /// A date literal.
 pub fn date(day: NaiveDate) -> String {
     format!("'{}'", day.format("%Y-%m-%d"))
+}
+
+/// Runs `work`, a part of a report made of large aggregates, on
+/// PostgreSQL in a transaction of its own whose settings suit them:
+/// - `jit = off`: the register of the country (5.5 M members) spent 2 s of
+///   its 12 s compiling its expressions, in each of its three processes,
+///   and every year's count over a million rows compiled its own.
+/// - `work_mem = 64MB` (the default is 4 MB): the register's hash joins
+///   went to 128 batches on disk, and its count per village spilled 100 MB
+///   per process.
+/// - `random_page_cost = 1.1` (the default 4 prices a disk's seeks): the
+///   year's participants were read by hashing all 5.5 M people for their
+///   183 k enrolments (1.8 s), where looking each up by id takes 1.0 s.
+/// `SET LOCAL` ends with the transaction, so the pooled connection goes
+/// back as it was, however `work` ends. SQLite runs `work` as it is.
+pub fn tuned_for_aggregates<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
+) -> ApiResult<T> {
+    match conn {
+        DbConnection::Postgresql(_) => conn.transaction(|conn| {
+            sql_query(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), \
+                        set_config('random_page_cost', '1.1', true)",
+            )
+            .execute(conn)?;
+            work(conn)
+        }),
+        DbConnection::Sqlite(_) => work(conn),
+    }
 }
 
 #[cfg(test)]
