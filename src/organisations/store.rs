@@ -71,19 +71,53 @@ pub fn annotate(conn: &mut DbConnection, views: &mut [Organisation]) -> ApiResul
     let counts = member_counts(conn, views.iter().map(|v| v.id.clone()).collect())?;
     for view in views {
         let (members, official) = counts.get(&view.id).copied().unwrap_or_default();
-        view.member_count = Some(members);
-        view.official_member_count = Some(official);
-        view.below_minimum = Some(rules::below_minimum(view.kind, official));
-        view.should_become_committee = Some(rules::should_become_committee(view.kind, members));
+        set_counts(view, members, official);
     }
     Ok(())
 }
 
-/// One organisation in scope with its counts and flags.
+/// A view's counts of counted and official members, and the flags of SPEC 5
+/// that follow from them.
+fn set_counts(view: &mut Organisation, members: i64, official: i64) {
+    view.member_count = Some(members);
+    view.official_member_count = Some(official);
+    view.below_minimum = Some(rules::below_minimum(view.kind, official));
+    view.should_become_committee = Some(rules::should_become_committee(view.kind, members));
+}
+
+/// The row's counted members (as `member_counts` counts them), as a
+/// column of the organisation's own query.
+const COUNTED_MEMBERS: &str = "(SELECT COUNT(*) FROM members m \
+     WHERE m.organisation_id = organisations.id AND m.deleted_at IS NULL \
+       AND m.status IN ('probationary', 'official', 'exempt'))";
+
+/// The row's official members, likewise.
+const OFFICIAL_MEMBERS: &str = "(SELECT COUNT(*) FROM members m \
+     WHERE m.organisation_id = organisations.id AND m.deleted_at IS NULL \
+       AND m.status = 'official')";
+
+/// One organisation in scope with its counts and flags. The counts come
+/// with the row, as two subqueries of its query: on PostgreSQL each
+/// query is a round trip, and GET organisation was three of them (the row,
+/// its counts, its overseers) for most organisations.
 pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Organisation> {
-    let mut view = [Organisation::from(find(conn, access, id)?)];
-    annotate(conn, &mut view)?;
-    let [mut view] = view;
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let query = o::table
+        .filter(o::id.eq(id))
+        .filter(o::deleted_at.is_null())
+        .select((
+            o::all_columns,
+            sql::<BigInt>(COUNTED_MEMBERS),
+            sql::<BigInt>(OFFICIAL_MEMBERS),
+        ));
+    let (row, members, official): (OrganisationRow, i64, i64) =
+        crate::on_backend!(conn, |c| query.first(c))?;
+    if !access.scope.covers(&row.path) {
+        return Err(ApiError::NotFound);
+    }
+    let mut view = Organisation::from(row);
+    set_counts(&mut view, members, official);
     view.current_overseers = Some(crate::cadres::store::current_overseers(
         conn,
         id,
