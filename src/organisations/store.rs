@@ -85,39 +85,35 @@ fn set_counts(view: &mut Organisation, members: i64, official: i64) {
     view.should_become_committee = Some(rules::should_become_committee(view.kind, members));
 }
 
-/// The row's counted members (as `member_counts` counts them), as a
-/// column of the organisation's own query.
-const COUNTED_MEMBERS: &str = "(SELECT COUNT(*) FROM members m \
-     WHERE m.organisation_id = organisations.id AND m.deleted_at IS NULL \
-       AND m.status IN ('probationary', 'official', 'exempt'))";
-
-/// The row's official members, likewise.
-const OFFICIAL_MEMBERS: &str = "(SELECT COUNT(*) FROM members m \
-     WHERE m.organisation_id = organisations.id AND m.deleted_at IS NULL \
-       AND m.status = 'official')";
-
 /// One organisation in scope with its counts and flags. The counts come
 /// with the row, as two subqueries of its query: on PostgreSQL each
 /// query is a round trip, and GET organisation was three of them (the row,
 /// its counts, its overseers) for most organisations.
 pub fn read(conn: &mut DbConnection, access: &Access, id: &str) -> ApiResult<Organisation> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
+    let counted = members::table
+        .filter(members::organisation_id.eq(o::id))
+        .filter(members::deleted_at.is_null());
     let query = o::table
         .filter(o::id.eq(id))
         .filter(o::deleted_at.is_null())
         .select((
             o::all_columns,
-            sql::<BigInt>(COUNTED_MEMBERS),
-            sql::<BigInt>(OFFICIAL_MEMBERS),
+            counted
+                .filter(members::status.eq_any(COUNTED))
+                .count()
+                .single_value(),
+            counted
+                .filter(members::status.eq("official"))
+                .count()
+                .single_value(),
         ));
-    let (row, members, official): (OrganisationRow, i64, i64) =
+    let (row, members, official): (OrganisationRow, Option<i64>, Option<i64>) =
         crate::on_backend!(conn, |c| query.first(c))?;
     if !access.scope.covers(&row.path) {
         return Err(ApiError::NotFound);
     }
     let mut view = Organisation::from(row);
-    set_counts(&mut view, members, official);
+    set_counts(&mut view, members.unwrap_or(0), official.unwrap_or(0));
     view.current_overseers = Some(crate::cadres::store::current_overseers(
         conn,
         id,
