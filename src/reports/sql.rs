@@ -51,6 +51,7 @@ pub fn date(day: NaiveDate) -> String {
 /// - `random_page_cost = 1.1` (the default 4 prices a disk's seeks): the
 ///   year's participants were read by hashing all 5.5 M people for their
 ///   183 k enrolments (1.8 s), where looking each up by id takes 1.0 s.
+///
 /// `SET LOCAL` ends with the transaction, so the pooled connection goes
 /// back as it was, however `work` ends. SQLite runs `work` as it is.
 pub fn tuned_for_aggregates<T>(
