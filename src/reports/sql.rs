@@ -41,19 +41,20 @@ pub fn date(day: NaiveDate) -> String {
 }
 
 /// Runs `work`, a part of a report made of large aggregates, on
-/// PostgreSQL in a transaction of its own whose settings suit them:
-/// - `jit = off`: the register of the country (5.5 M members) spent 2 s of
-///   its 12 s compiling its expressions, in each of its three processes,
-///   and every year's count over a million rows compiled its own.
+/// PostgreSQL in a transaction of its own whose settings suit them (every
+/// pooled connection already runs with `jit = off`, see `db`):
 /// - `work_mem = 64MB` (the default is 4 MB): the register's hash joins
 ///   went to 128 batches on disk, and its count per village spilled 100 MB
-///   per process.
+///   per process. The bound is 64 MB × `hash_mem_multiplier` (2) × two
+///   hashes × three processes (the leader and two workers): about 0.8 GB
+///   for the country's report, held only while it runs.
 /// - `random_page_cost = 1.1` (the default 4 prices a disk's seeks): the
 ///   year's participants were read by hashing all 5.5 M people for their
 ///   183 k enrolments (1.8 s), where looking each up by id takes 1.0 s.
 ///
-/// `SET LOCAL` ends with the transaction, so the pooled connection goes
-/// back as it was, however `work` ends. SQLite runs `work` as it is.
+/// Settings made with `set_config(…, true)` end with the transaction, so
+/// the pooled connection goes back as it was, however `work` ends. SQLite
+/// runs `work` as it is.
 pub fn tuned_for_aggregates<T>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
@@ -61,7 +62,7 @@ pub fn tuned_for_aggregates<T>(
     match conn {
         DbConnection::Postgresql(_) => conn.transaction(|conn| {
             sql_query(
-                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), \
+                "SELECT set_config('work_mem', '64MB', true), \
                         set_config('random_page_cost', '1.1', true)",
             )
             .execute(conn)?;
