@@ -307,3 +307,11 @@ pub fn record_read(
 pub fn image<T: Serialize>(view: &T) -> Option<String> {
     serde_json::to_string(view).ok()
 }
+
+/// A stored image (see `image`) as the API answers it: its JSON text
+/// spliced into the answer as it is, after a check that it is JSON.
+/// Parsed into a `serde_json::Value` it cost a map per record and a walk
+/// to print it again, on every page of the audit log and the change feed.
+pub fn stored_image(text: Option<String>) -> Option<Box<serde_json::value::RawValue>> {
+    text.and_then(|text| serde_json::value::RawValue::from_string(text).ok())
+}

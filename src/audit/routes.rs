@@ -51,14 +51,13 @@ pub struct AuditEvent {
     pub resource_id: Option<String>,
     pub request_id: Option<String>,
     #[schema(value_type = Option<Object>)]
-    pub before: Option<serde_json::Value>,
+    pub before: Option<Box<serde_json::value::RawValue>>,
     #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
+    pub after: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl From<AuditRow> for AuditEvent {
     fn from(row: AuditRow) -> Self {
-        let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
         Self {
             id: row.id,
             at: row.at.and_utc(),
@@ -69,8 +68,8 @@ impl From<AuditRow> for AuditEvent {
             resource_type: row.resource_type,
             resource_id: row.resource_id,
             request_id: row.request_id,
-            before: parse(row.before_json),
-            after: parse(row.after_json),
+            before: super::stored_image(row.before_json),
+            after: super::stored_image(row.after_json),
         }
     }
 }

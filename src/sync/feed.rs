@@ -62,7 +62,7 @@ pub struct Change {
     pub at: DateTime<Utc>,
     /// The record as it was after the change; `null` for a delete.
     #[schema(value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// A page of the feed.
@@ -179,7 +179,7 @@ fn read(
             op,
             version,
             at: at.and_utc(),
-            data: data.and_then(|d| serde_json::from_str(&d).ok()),
+            data: crate::audit::stored_image(data),
         })
         .collect();
     Ok((changes, has_more))
