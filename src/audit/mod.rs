@@ -108,10 +108,10 @@ pub fn record(conn: &mut DbConnection, access: &Access, write: Write<'_>) -> Api
 /// taken before the first journal insert and held until commit, orders them.
 /// SQLite writers are already serialised by its write lock.
 fn serialise_feed_writers(conn: &mut DbConnection) -> ApiResult<()> {
-    if matches!(conn, DbConnection::Postgresql(_)) {
+    if let DbConnection::Postgresql(pg) = conn {
         // Already held by `write_transaction`; taken again (it is re-entrant)
         // for journal writes outside it.
-        diesel::sql_query(crate::db::WRITERS_LOCK).execute(conn)?;
+        crate::db::take_writers_lock(pg)?;
     }
     Ok(())
 }
