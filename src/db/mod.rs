@@ -106,7 +106,11 @@ macro_rules! bulk_insert {
 /// import's time (perf).
 ///
 /// Sound only when every query given one `Id` writes the same SQL; debug
-/// builds check it, so the tests do.
+/// builds check it, so the tests do. Whether the statement may be cached
+/// at all is still the query's own answer: diesel asks it through a
+/// reference, whose `QueryFragment` does not forward an override. A
+/// single-row insert answers yes; an UPDATE never does (see
+/// `TakeWriteLock`).
 pub struct SameSql<Q, Id> {
     query: Q,
     id: std::marker::PhantomData<Id>,
@@ -140,10 +144,6 @@ where
         #[cfg(debug_assertions)]
         same_sql_check::<Id>(&self.query)?;
         self.query.walk_ast(pass)
-    }
-
-    fn is_safe_to_cache_prepared(&self, _backend: &diesel::sqlite::Sqlite) -> QueryResult<bool> {
-        Ok(true)
     }
 }
 
