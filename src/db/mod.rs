@@ -606,15 +606,15 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for TakeWriteLock {
     }
 }
 
+impl diesel::query_builder::QueryId for TakeWriteLock {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
 /// Takes the PostgreSQL writers' lock (`WRITERS_LOCK`) in the open
 /// transaction, with a statement prepared once per connection.
 pub fn take_writers_lock(pg: &mut diesel::PgConnection) -> QueryResult<()> {
     diesel::connection::Connection::execute_returning_count(pg, &TakeWriteLock).map(|_| ())
-}
-
-impl diesel::query_builder::QueryId for TakeWriteLock {
-    type QueryId = Self;
-    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
 thread_local! {
